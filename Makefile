@@ -1,0 +1,132 @@
+# libddbxo — see README.md.  `make`, `make test`, `make demo`.
+VERSION      := 0.1.0
+SOVERSION    := 0
+PREFIX       ?= /usr/local
+LIBDIR       ?= $(PREFIX)/lib
+DESTDIR      ?=
+
+CC           ?= cc
+PKGS         := libcurl jansson libcrypto
+DEP_CFLAGS   := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+WARN         := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS       ?= -O2 -g
+ALL_CFLAGS   := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Ilib -DDDBXO_BUILDING $(DEP_CFLAGS)
+LIB_CFLAGS   := $(ALL_CFLAGS) -fPIC -fvisibility=hidden
+SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+B            := build
+LIB_SRC      := $(sort $(wildcard lib/*.c))
+LIB_OBJ      := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
+ASAN_OBJ     := $(LIB_SRC:lib/%.c=$(B)/asan/obj/%.o)
+CLI_SRC      := $(sort $(wildcard cli/*.c))
+CLI_OBJ      := $(CLI_SRC:cli/%.c=$(B)/cli/%.o)
+TUTIL_SRC    := $(sort $(wildcard tests/util/*.c))
+TEST_SRC     := $(sort $(wildcard tests/check_*.c))
+TEST_BIN     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+ASAN_TEST_BIN:= $(TEST_SRC:tests/%.c=$(B)/asan/tests/%)
+FUZZ_SRC     := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN     := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
+HDRS         := include/ddbxo.h $(wildcard lib/*.h)
+
+SONAME       := libddbxo.so.$(SOVERSION)
+SHLIB        := $(B)/libddbxo.so.$(VERSION)
+
+.PHONY: all setup test unit-test asan-test install-test demo fuzz install clean memcheck
+all: $(SHLIB) $(B)/libddbxo.so $(B)/libddbxo.a $(B)/ddbxo
+
+# The setup step installs Debian packages and the test venv (idempotent).
+setup $(B)/env.mk: scripts/setup.sh scripts/requirements-test.txt
+	@sh scripts/setup.sh
+
+-include $(B)/env.mk
+
+$(B)/obj/%.o: lib/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+$(B)/asan/obj/%.o: lib/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -O1 $(SAN) -c $< -o $@
+
+$(SHLIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -o $@ $^ $(DEP_LIBS)
+
+$(B)/libddbxo.so: $(SHLIB)
+	ln -sf libddbxo.so.$(VERSION) $(B)/$(SONAME)
+	ln -sf libddbxo.so.$(VERSION) $@
+
+$(B)/libddbxo.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/cli/%.o: cli/%.c $(HDRS) $(wildcard cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icli -c $< -o $@
+
+# The CLI links the static library: one self-contained binary.
+$(B)/ddbxo: $(CLI_OBJ) $(B)/libddbxo.a
+	$(CC) -o $@ $(CLI_OBJ) $(B)/libddbxo.a $(DEP_LIBS) -lpthread
+
+# Unit tests link the static library so they can reach internal functions.
+$(B)/tests/%: tests/%.c $(TUTIL_SRC) $(wildcard tests/util/*.h) $(B)/libddbxo.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/util -o $@ $< $(TUTIL_SRC) $(B)/libddbxo.a $(DEP_LIBS) $(CHECK_LIBS) -lpthread
+
+$(B)/asan/tests/%: tests/%.c $(TUTIL_SRC) $(wildcard tests/util/*.h) $(ASAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Itests/util -o $@ $< $(TUTIL_SRC) $(ASAN_OBJ) $(DEP_LIBS) $(CHECK_LIBS) -lpthread
+
+# ---------------------------------------------------------------- tests
+# Every runner appends "suite: N passed, N failed" to $(B)/results; the last
+# line of `make test` is the total.
+# Each suite writes one line to $(B)/results; a suite without a line failed.
+TEST_SUITES  := unit-test asan-test install-test
+test: $(B)/env.mk all
+	@rm -f $(B)/results
+	@$(MAKE) --no-print-directory -k $(TEST_SUITES) || true
+	@sh tests/summary.sh $(B)/results $(TEST_SUITES)
+
+unit-test: $(TEST_BIN)
+	@VENV=$(VENV) sh tests/run-check.sh unit $(B)/results $(TEST_BIN)
+
+asan-test: $(ASAN_TEST_BIN)
+	@VENV=$(VENV) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  sh tests/run-check.sh asan $(B)/results $(ASAN_TEST_BIN)
+
+install-test: all
+	@sh tests/install_test.sh $(B)/results
+
+memcheck: $(TEST_BIN)
+	@sh tests/run-check.sh memcheck $(B)/results.memcheck --valgrind $(TEST_BIN)
+
+# ---------------------------------------------------------------- fuzz
+FUZZ_SECONDS ?= 30
+$(B)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib -DDDBXO_BUILDING \
+	  $(DEP_CFLAGS) -o $@ $< $(LIB_SRC) $(DEP_LIBS)
+
+fuzz: $(B)/env.mk $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	  n=$$(basename $$f); mkdir -p $(B)/fuzz/corpus-$$n; \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(B)/fuzz/corpus-$$n fuzz/seeds/$$n ../shared/testdata/events \
+	    2>$(B)/fuzz/$$n.log || { tail -40 $(B)/fuzz/$$n.log; exit 1; }; \
+	  tail -1 $(B)/fuzz/$$n.log; done
+
+# ---------------------------------------------------------------- install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/ddbxo.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libddbxo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf libddbxo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libddbxo.so
+	install -m 644 $(B)/libddbxo.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(B)/ddbxo $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	  pkgconfig/ddbxo.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/ddbxo.pc
+
+clean:
+	rm -rf $(B)

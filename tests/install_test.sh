@@ -1,0 +1,43 @@
+#!/bin/sh
+# make install into a staging prefix, then build a tiny consumer with
+# pkg-config against the installed header and both libraries.
+set -eu
+results=$1
+root=$(pwd)
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+fail() { echo "install-test: $*"; echo "install: 0 passed, 1 failed" >> "$results"; exit 1; }
+
+make --no-print-directory -s install DESTDIR="$stage" PREFIX=/opt/ddbxo >/dev/null || fail "make install failed"
+for f in include/ddbxo.h lib/libddbxo.so lib/libddbxo.so.0 lib/libddbxo.a lib/pkgconfig/ddbxo.pc bin/ddbxo; do
+    [ -e "$stage/opt/ddbxo/$f" ] || fail "missing $f"
+done
+# The .pc names /opt/ddbxo; pkg-config's sysroot maps it into the stage.
+export PKG_CONFIG_PATH="$stage/opt/ddbxo/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$stage"
+cat > "$stage/consumer.c" <<'C'
+#include <ddbxo.h>
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+    const char *ev = "{\"Records\":[{\"eventID\":\"1\",\"eventName\":\"INSERT\","
+        "\"dynamodb\":{\"Keys\":{\"pk\":{\"S\":\"a\"}},\"SequenceNumber\":\"111\"}}]}";
+    ddbxo_error err;
+    ddbxo_event *e = ddbxo_parse_stream_event(ev, strlen(ev), &err);
+    if (!e) { fprintf(stderr, "%s\n", err.message); return 1; }
+    printf("%s %zu\n", ddbxo_version(), ddbxo_event_count(e));
+    ddbxo_event_free(e);
+    return 0;
+}
+C
+cc -o "$stage/consumer" "$stage/consumer.c" $(pkg-config --cflags --libs ddbxo) || fail "shared consumer did not build"
+out=$(LD_LIBRARY_PATH="$stage/opt/ddbxo/lib" "$stage/consumer") || fail "shared consumer failed"
+[ "$out" = "0.1.0 1" ] || fail "shared consumer printed '$out'"
+cc -o "$stage/consumer-static" "$stage/consumer.c" $(pkg-config --cflags --static --libs ddbxo | sed 's/-lddbxo/-l:libddbxo.a/') || fail "static consumer did not build"
+out=$("$stage/consumer-static") || fail "static consumer failed"
+[ "$out" = "0.1.0 1" ] || fail "static consumer printed '$out'"
+# Only ddbxo_* symbols may be exported.
+bad=$(nm -D --defined-only "$stage/opt/ddbxo/lib/libddbxo.so" | awk '{print $3}' | grep -v '^ddbxo_' || true)
+[ -z "$bad" ] || fail "non-ddbxo symbols exported: $bad"
+readelf -d "$stage/opt/ddbxo/lib/libddbxo.so" | grep -q 'SONAME.*libddbxo.so.0' || fail "no SONAME libddbxo.so.0"
+echo "install: shared + static consumers via pkg-config OK, exports ddbxo_* only, SONAME libddbxo.so.0"
+echo "install: 4 passed, 0 failed" >> "$results"

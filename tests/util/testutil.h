@@ -1,0 +1,20 @@
+/* Shared helpers for the Check suites. */
+#ifndef DDBXO_TESTUTIL_H
+#define DDBXO_TESTUTIL_H
+
+#include <check.h>
+#include <stddef.h>
+
+/* Directory of ../shared/testdata (env DDBXO_TESTDATA overrides). */
+const char *tu_testdata(void);
+/* Reads a whole file; returns malloc'd buffer (NUL-terminated) or NULL. */
+char *tu_read_file(const char *path, size_t *len);
+/* Reads a file below tu_testdata(); aborts the test if missing. */
+char *tu_read_testdata(const char *rel, size_t *len);
+/* Runs one suite and returns the process exit status. */
+int tu_run(Suite *s);
+
+#define TU_MAIN(suite_fn) \
+    int main(void) { return tu_run(suite_fn()); }
+
+#endif
