@@ -68,7 +68,7 @@ DDBXO_API int ddbxo_dedup_canonical(const ddbxo_record *rec,
                                     ddbxo_error *err)
 {
     char tbl[256], seq[DDBXO_SEQ_BUFSIZE];
-    const char *name;
+    const char *name = NULL;
     ddbxo__buf b;
     size_t nlen;
 

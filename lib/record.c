@@ -17,11 +17,18 @@
  * seconds it would be the year 5138. */
 #define DDBXO_APPROX_MS_THRESHOLD 1e11
 
+/* A truncated path still names the record and the field's start. */
+static void join(char *out, size_t outsz, const char *a, const char *b)
+{
+    if (snprintf(out, outsz, "%s%s%s", a, *a ? "." : "", b) >= (int)outsz)
+        out[outsz - 1] = '\0';
+}
+
 static int field_err(ddbxo_error *err, const char *path, const char *field,
                      const char *what)
 {
     char p[sizeof err->path];
-    snprintf(p, sizeof p, "%s%s%s", path, *path ? "." : "", field);
+    join(p, sizeof p, path, field);
     return ddbxo__err(err, DDBXO_E_INVALID, p, "%s: %s", p, what);
 }
 
@@ -113,7 +120,7 @@ static int parse_map(ddbxo_value **out, const json_t *d, const char *key,
     const json_t *m = json_object_get(d, key);
     char p[sizeof err->path];
     *out = NULL;
-    snprintf(p, sizeof p, "%s%s%s", path, *path ? "." : "", key);
+    join(p, sizeof p, path, key);
     if (!m || json_is_null(m)) {
         if (required)
             return ddbxo__err(err, DDBXO_E_INVALID, p, "%s: missing", p);
@@ -159,7 +166,7 @@ static int parse_dynamodb(struct ddbxo_record *rec, const json_t *j,
 {
     const json_t *d = json_object_get(j, "dynamodb"), *v;
     char dp[sizeof err->path];
-    snprintf(dp, sizeof dp, "%s%sdynamodb", path, *path ? "." : "");
+    join(dp, sizeof dp, path, "dynamodb");
     if (!d)
         return ddbxo__err(err, DDBXO_E_INVALID, dp, "%s: missing", dp);
     if (!json_is_object(d))
