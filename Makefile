@@ -33,7 +33,7 @@ HDRS         := include/ddbxo.h $(wildcard lib/*.h)
 SONAME       := libddbxo.so.$(SOVERSION)
 SHLIB        := $(B)/libddbxo.so.$(VERSION)
 
-.PHONY: all setup test unit-test asan-test install-test demo fuzz install clean memcheck
+.PHONY: all setup test unit-test asan-test install-test docs-test demo fuzz install clean memcheck
 all: $(SHLIB) $(B)/libddbxo.so $(B)/libddbxo.a $(B)/ddbxo
 
 # The setup step installs Debian packages and the test venv (idempotent).
@@ -82,7 +82,7 @@ $(B)/asan/tests/%: tests/%.c $(TUTIL_SRC) $(wildcard tests/util/*.h) $(ASAN_OBJ)
 # Every runner appends "suite: N passed, N failed" to $(B)/results; the last
 # line of `make test` is the total.
 # Each suite writes one line to $(B)/results; a suite without a line failed.
-TEST_SUITES  := unit-test asan-test install-test
+TEST_SUITES  := unit-test asan-test install-test docs-test
 test: $(B)/env.mk all
 	@rm -f $(B)/results
 	@$(MAKE) --no-print-directory -k $(TEST_SUITES) || true
@@ -97,6 +97,13 @@ asan-test: $(ASAN_TEST_BIN)
 
 install-test: all
 	@sh tests/install_test.sh $(B)/results
+
+# The API reference is generated from the header; stale or undocumented
+# public functions fail the run.
+docs-test:
+	@if $(VENV)/bin/python scripts/gen_api_doc.py --check; then \
+	  echo "docs: 1 passed, 0 failed" >> $(B)/results; echo "docs   api.md current, every public function documented"; \
+	else echo "docs: 0 passed, 1 failed" >> $(B)/results; exit 1; fi
 
 memcheck: $(TEST_BIN)
 	@sh tests/run-check.sh memcheck $(B)/results.memcheck --valgrind $(TEST_BIN)

@@ -105,8 +105,178 @@ DDBXO_API void ddbxo_free(void *p);
 /* ------------------------------------------------------------------ */
 /* DDBXO:VALUE-API — owned by lib/value*.c */
 
-/* An AttributeValue (or attribute map), immutable, opaque. */
+/* An AttributeValue (or attribute map), opaque.  Handles from parsing, from
+ * records and from accessors are immutable; only containers made by
+ * ddbxo_value_new_map/_new_list and ddbxo_item_new can be changed.  A handle
+ * is not safe for concurrent calls from several threads (the first
+ * ddbxo_value_entry builds a cache); separate handles are independent. */
 typedef struct ddbxo_value ddbxo_value;
+
+/* AttributeValue types.  The numbers are also the type tags of the
+ * canonical encoding (docs/format.md) and never change. */
+typedef enum ddbxo_type {
+    DDBXO_TYPE_NONE = 0,        /* not a value (NULL or malformed handle) */
+    DDBXO_TYPE_S = 1,
+    DDBXO_TYPE_N = 2,
+    DDBXO_TYPE_B = 3,
+    DDBXO_TYPE_SS = 4,
+    DDBXO_TYPE_NS = 5,
+    DDBXO_TYPE_BS = 6,
+    DDBXO_TYPE_M = 7,
+    DDBXO_TYPE_L = 8,
+    DDBXO_TYPE_NULL = 9,
+    DDBXO_TYPE_BOOL = 10
+} ddbxo_type;
+
+/* Parse/check flags.  LENIENT accepts what stream images really carry
+ * (empty sets, duplicate set members); STRICT accepts what DynamoDB accepts
+ * in a write.  Both enforce everything else (docs/format.md §5). */
+#define DDBXO_VALUE_LENIENT 0u
+#define DDBXO_VALUE_STRICT  1u
+
+/* Size of a buffer that holds any normalised number and its NUL: the
+ * longest is "-0." + 129 zeros + 38 digits (170 bytes). */
+#define DDBXO_NUMBER_BUFSIZE 171
+/* DynamoDB: an item's attribute name is 1..65535 bytes. */
+#define DDBXO_MAX_NAME_BYTES 65535
+/* Version of the canonical encoding ddbxo_value_canonical writes. */
+#define DDBXO_CANONICAL_VERSION 1
+
+/* Static type key ("S", "NS", "BOOL", ...) of t, or "?" if unknown. */
+DDBXO_API const char *ddbxo_type_name(ddbxo_type t);
+
+/* Parses one AttributeValue from DynamoDB JSON (len bytes, no NUL needed),
+ * e.g. {"N":"1.5"}.  Free with ddbxo_value_free.  NULL with err filled on
+ * bad JSON or a bad value; err->path names the spot (e.g. "M.a.L[2].N"). */
+DDBXO_API ddbxo_value *ddbxo_value_parse(const char *json, size_t len,
+                                         unsigned flags, ddbxo_error *err);
+
+/* Parses an attribute map (an item, Keys, an image) {"name": {...}, ...}.
+ * The handle acts as an M value for the accessors and the canonical
+ * encoding; its JSON is the bare map.  Free with ddbxo_value_free. */
+DDBXO_API ddbxo_value *ddbxo_item_parse(const char *json, size_t len,
+                                        unsigned flags, ddbxo_error *err);
+
+/* Frees a handle (children handed out earlier stay valid).  Accepts NULL. */
+DDBXO_API void ddbxo_value_free(ddbxo_value *v);
+
+/* Validates v against the LENIENT or STRICT rules (e.g. an image before it
+ * is written).  Returns 0, or -1 with err naming the path and the rule. */
+DDBXO_API int ddbxo_value_check(const ddbxo_value *v, unsigned flags,
+                                ddbxo_error *err);
+
+/* Compact DynamoDB JSON of v (an attribute map handle gives the bare map),
+ * NUL-terminated, length in *len if not NULL.  Free with ddbxo_free.  NULL
+ * only when v is NULL or memory runs out. */
+DDBXO_API char *ddbxo_value_to_json(const ddbxo_value *v, size_t *len);
+
+/* Type of v; DDBXO_TYPE_M for an attribute map handle, DDBXO_TYPE_NONE for
+ * NULL. */
+DDBXO_API ddbxo_type ddbxo_value_type(const ddbxo_value *v);
+
+/* 1 if v is an attribute map handle (from ddbxo_item_parse, ddbxo_item_new
+ * or a record's Keys/images), else 0. */
+DDBXO_API int ddbxo_value_is_item(const ddbxo_value *v);
+
+/* The string of an S value (UTF-8, may contain NUL bytes: use *len).
+ * Borrowed, valid while v lives; NULL if v is not an S. */
+DDBXO_API const char *ddbxo_value_s(const ddbxo_value *v, size_t *len);
+
+/* The number text of an N value exactly as stored (not normalised; see
+ * ddbxo_number_normalize).  Borrowed; NULL if v is not an N. */
+DDBXO_API const char *ddbxo_value_n(const ddbxo_value *v, size_t *len);
+
+/* The base64 text of a B value.  Borrowed; NULL if v is not a B. */
+DDBXO_API const char *ddbxo_value_b64(const ddbxo_value *v, size_t *len);
+
+/* The decoded bytes of a B value in *out (free with ddbxo_free; may be
+ * empty).  Returns 0, or -1 with err if v is not a valid B. */
+DDBXO_API int ddbxo_value_b(const ddbxo_value *v, unsigned char **out,
+                            size_t *len, ddbxo_error *err);
+
+/* 1 or 0 for a BOOL value; -1 if v is not a BOOL. */
+DDBXO_API int ddbxo_value_bool(const ddbxo_value *v);
+
+/* Members of a set, elements of an L, entries of an M or attribute map;
+ * 0 for scalars and NULL. */
+DDBXO_API size_t ddbxo_value_count(const ddbxo_value *v);
+
+/* Element i of an L, or member i of a set as an S/N/B value, in stored
+ * order.  New handle: free with ddbxo_value_free.  NULL with err if v is
+ * not an L or set or i is out of range. */
+DDBXO_API ddbxo_value *ddbxo_value_at(const ddbxo_value *v, size_t i,
+                                      ddbxo_error *err);
+
+/* The value of entry `name` (namelen bytes) of an M or attribute map.  New
+ * handle: free with ddbxo_value_free.  NULL with err if v is not a map or
+ * has no such entry. */
+DDBXO_API ddbxo_value *ddbxo_value_get(const ddbxo_value *v, const char *name,
+                                       size_t namelen, ddbxo_error *err);
+
+/* Entry i of an M or attribute map, entries ordered by name bytes (the
+ * canonical order).  Returns a new handle (free with ddbxo_value_free) and
+ * the name in *name and *namelen (borrowed from v).  NULL with err if out of
+ * range or v is not a map. */
+DDBXO_API ddbxo_value *ddbxo_value_entry(const ddbxo_value *v, size_t i,
+                                         const char **name, size_t *namelen,
+                                         ddbxo_error *err);
+
+/* Builders.  Each returns a new handle (free with ddbxo_value_free) or NULL
+ * with err, and checks DynamoDB's write rules: S must be UTF-8, N must be a
+ * valid number (its text is kept as given), B takes raw bytes. */
+DDBXO_API ddbxo_value *ddbxo_value_new_s(const char *s, size_t len,
+                                         ddbxo_error *err);
+DDBXO_API ddbxo_value *ddbxo_value_new_n(const char *text, size_t len,
+                                         ddbxo_error *err);
+DDBXO_API ddbxo_value *ddbxo_value_new_b(const void *bytes, size_t len,
+                                         ddbxo_error *err);
+DDBXO_API ddbxo_value *ddbxo_value_new_bool(int b, ddbxo_error *err);
+DDBXO_API ddbxo_value *ddbxo_value_new_null(ddbxo_error *err);
+
+/* A set of type SS (UTF-8 strings), NS (number texts) or BS (raw bytes)
+ * from n members (members[i], lens[i] bytes; copied).  Fails with err on an
+ * empty set, a bad member or a duplicate (NS: after normalisation). */
+DDBXO_API ddbxo_value *ddbxo_value_new_set(ddbxo_type type,
+                                           const void *const *members,
+                                           const size_t *lens, size_t n,
+                                           ddbxo_error *err);
+
+/* An empty M value, an empty L value, or an empty attribute map (an item
+ * to write), to fill with ddbxo_map_set / ddbxo_list_append. */
+DDBXO_API ddbxo_value *ddbxo_value_new_map(ddbxo_error *err);
+DDBXO_API ddbxo_value *ddbxo_value_new_list(ddbxo_error *err);
+DDBXO_API ddbxo_value *ddbxo_item_new(ddbxo_error *err);
+
+/* Sets entry `name` (namelen bytes of UTF-8; replaces an existing one) of a
+ * map from ddbxo_value_new_map/ddbxo_item_new to a copy of val (an
+ * attribute map handle becomes an M).  val must pass the STRICT check and
+ * leave the result within DDBXO_MAX_DEPTH.  0, or -1 with err. */
+DDBXO_API int ddbxo_map_set(ddbxo_value *map, const char *name,
+                            size_t namelen, const ddbxo_value *val,
+                            ddbxo_error *err);
+
+/* Appends a copy of val to a list from ddbxo_value_new_list; same rules as
+ * ddbxo_map_set.  0, or -1 with err. */
+DDBXO_API int ddbxo_list_append(ddbxo_value *list, const ddbxo_value *val,
+                                ddbxo_error *err);
+
+/* Checks NUL-terminated number text against DynamoDB's rules: syntax
+ * ("+1", ".5", "5.", "1e3" are fine), <= 38 significant digits, magnitude
+ * 1E-130 .. 9.99..9E+125 (38 nines) or zero.  0, or -1 with err. */
+DDBXO_API int ddbxo_number_validate(const char *s, ddbxo_error *err);
+
+/* Writes the normal form of number s into out (plain notation, no
+ * exponent, no redundant zeros or sign: "1.50" -> "1.5", "-0" -> "0",
+ * "1.5e3" -> "1500").  DDBXO_NUMBER_BUFSIZE always suffices.  Returns its
+ * length, or -1 with err (invalid number, or outsz too small). */
+DDBXO_API int ddbxo_number_normalize(const char *s, char *out, size_t outsz,
+                                     ddbxo_error *err);
+
+/* The canonical encoding v1 of v (docs/format.md §1; an attribute map
+ * encodes as an M) in *out, length *len.  Free with ddbxo_free.  0, or -1
+ * with err on a malformed value or out of memory. */
+DDBXO_API int ddbxo_value_canonical(const ddbxo_value *v, unsigned char **out,
+                                    size_t *len, ddbxo_error *err);
 
 /* DDBXO:VALUE-API-END */
 
@@ -115,12 +285,117 @@ typedef struct ddbxo_value ddbxo_value;
 /* ------------------------------------------------------------------ */
 /* DDBXO:RECORD-API — owned by lib/record*.c */
 
+/* A parsed event: the records of a Lambda DynamoDB event
+ * ({"Records":[...]}), of a GetRecords response ({"Records":[...],
+ * "NextShardIterator":...}) or one bare record.  The JSON is decoded once;
+ * records and their images borrow from it. */
+typedef struct ddbxo_event ddbxo_event;
+/* One stream record (opaque, immutable). */
+typedef struct ddbxo_record ddbxo_record;
+
+typedef enum ddbxo_event_name {
+    DDBXO_EVENT_INSERT = 1,
+    DDBXO_EVENT_MODIFY = 2,
+    DDBXO_EVENT_REMOVE = 3
+} ddbxo_event_name;
+
+/* Parses an event document (len bytes; a leading UTF-8 BOM is skipped).
+ * Returns NULL with *err filled (path "" = the whole document) only when the
+ * document itself is unusable; a bad record does not fail the event: it is
+ * kept as a failed slot (ddbxo_event_record() NULL, ddbxo_event_error() set)
+ * so callers can report it by position.  Free with ddbxo_event_free(). */
+DDBXO_API ddbxo_event *ddbxo_parse_stream_event(const char *data, size_t len,
+                                                ddbxo_error *err);
+DDBXO_API void ddbxo_event_free(ddbxo_event *ev);
+/* Number of records in the document, good and bad. */
+DDBXO_API size_t ddbxo_event_count(const ddbxo_event *ev);
+/* Number of records that failed to parse. */
+DDBXO_API size_t ddbxo_event_failed_count(const ddbxo_event *ev);
+/* Record i (borrowed), or NULL if it failed to parse or i is out of range. */
+DDBXO_API const ddbxo_record *ddbxo_event_record(const ddbxo_event *ev, size_t i);
+/* The parse error of record i (borrowed), or NULL if it parsed. */
+DDBXO_API const ddbxo_error *ddbxo_event_error(const ddbxo_event *ev, size_t i);
+/* GetRecords' NextShardIterator (borrowed); NULL when absent or JSON null
+ * (a closed, drained shard).  ddbxo_event_has_next_iterator_field() tells
+ * the two apart: 1 if the field was present (even as null). */
+DDBXO_API const char *ddbxo_event_next_iterator(const ddbxo_event *ev);
+DDBXO_API int ddbxo_event_has_next_iterator_field(const ddbxo_event *ev);
+
+/* Parses one record object.  NULL with *err on any problem.  Free with
+ * ddbxo_record_free(); records borrowed from an event must not be freed. */
+DDBXO_API ddbxo_record *ddbxo_parse_stream_record(const char *data, size_t len,
+                                                  ddbxo_error *err);
+DDBXO_API void ddbxo_record_free(ddbxo_record *rec);
+
+/* Field accessors.  Strings are borrowed from the record; an absent
+ * optional field gives NULL (strings) or -1 (numbers). */
+DDBXO_API const char *ddbxo_record_event_id(const ddbxo_record *rec);
+DDBXO_API ddbxo_event_name ddbxo_record_event_name(const ddbxo_record *rec);
+/* "INSERT", "MODIFY" or "REMOVE". */
+DDBXO_API const char *ddbxo_record_event_name_str(const ddbxo_record *rec);
+DDBXO_API const char *ddbxo_record_event_source_arn(const ddbxo_record *rec);
+DDBXO_API const char *ddbxo_record_aws_region(const ddbxo_record *rec);
+/* dynamodb.SequenceNumber as sent (1..40 decimal digits; never NULL). */
+DDBXO_API const char *ddbxo_record_sequence_number(const ddbxo_record *rec);
+DDBXO_API int64_t ddbxo_record_size_bytes(const ddbxo_record *rec);
+/* "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES" or NULL. */
+DDBXO_API const char *ddbxo_record_stream_view_type(const ddbxo_record *rec);
+/* ApproximateCreationDateTime in epoch milliseconds (seconds and
+ * milliseconds inputs, integer, float, exponent or string form). */
+DDBXO_API int64_t ddbxo_record_approx_creation_ms(const ddbxo_record *rec);
+/* 1 for a REMOVE made by DynamoDB's TTL (userIdentity type "Service",
+ * principal "dynamodb.amazonaws.com", either key spelling). */
+DDBXO_API int ddbxo_record_ttl_delete(const ddbxo_record *rec);
+/* Keys (never NULL), NewImage, OldImage as attribute maps (borrowed). */
+DDBXO_API const ddbxo_value *ddbxo_record_keys(const ddbxo_record *rec);
+DDBXO_API const ddbxo_value *ddbxo_record_new_image(const ddbxo_record *rec);
+DDBXO_API const ddbxo_value *ddbxo_record_old_image(const ddbxo_record *rec);
+/* The whole record as compact JSON (what a park queue message carries).
+ * Free with ddbxo_free(); NULL on allocation failure. */
+DDBXO_API char *ddbxo_record_to_json(const ddbxo_record *rec, size_t *len);
+
 /* DDBXO:RECORD-API-END */
 
 /* ------------------------------------------------------------------ */
 /* dedup: sequence numbers, dedup keys, request tokens                  */
 /* ------------------------------------------------------------------ */
 /* DDBXO:DEDUP-API — owned by lib/seq.c, lib/dedup.c */
+
+/* 1 if s is a sequence number we accept: 1..40 decimal digits. */
+DDBXO_API int ddbxo_seq_valid(const char *s);
+/* Compares two valid sequence numbers numerically (leading zeros ignored):
+ * <0, 0, >0.  Invalid input sorts before valid input. */
+DDBXO_API int ddbxo_seq_compare(const char *a, const char *b);
+/* Writes s zero-padded to 40 digits (+NUL) into out, the form stored in
+ * _ddbxo_seq so that string order is numeric order.  -1 if s is invalid. */
+DDBXO_API int ddbxo_seq_pad(const char *s, char out[DDBXO_SEQ_BUFSIZE],
+                            ddbxo_error *err);
+
+/* The table name in a DynamoDB table or stream ARN
+ * ("arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL") into out.
+ * -1 if arn is not such an ARN or out is too small. */
+DDBXO_API int ddbxo_arn_table_name(const char *arn, char *out, size_t outsz,
+                                   ddbxo_error *err);
+
+/* Dedup key v1 of a record: 64 lowercase hex chars of SHA-256 over the
+ * canonical encoding of (source table, Keys, padded SequenceNumber) —
+ * docs/format.md.  source_table may be NULL: the name is then taken from
+ * eventSourceARN (the whole ARN text if it is not a table ARN); a record
+ * without eventSourceARN (GetRecords) needs source_table, else -1. */
+DDBXO_API int ddbxo_dedup_key(const ddbxo_record *rec, const char *source_table,
+                              char out[DDBXO_DEDUP_KEY_BUFSIZE], ddbxo_error *err);
+/* The bytes ddbxo_dedup_key() hashes (for test vectors and bindings).
+ * *out is freed with ddbxo_free(). */
+DDBXO_API int ddbxo_dedup_canonical(const ddbxo_record *rec,
+                                    const char *source_table,
+                                    unsigned char **out, size_t *len,
+                                    ddbxo_error *err);
+/* A 36-character ClientRequestToken derived from n >= 1 dedup keys (in the
+ * order given): the same records give the same token, so a retry inside
+ * DynamoDB's 10-minute window is recognised. */
+DDBXO_API int ddbxo_client_request_token(const char *const *dedup_keys, size_t n,
+                                         char out[DDBXO_TOKEN_BUFSIZE],
+                                         ddbxo_error *err);
 
 /* DDBXO:DEDUP-API-END */
 
@@ -129,6 +404,146 @@ typedef struct ddbxo_value ddbxo_value;
 /* ------------------------------------------------------------------ */
 /* DDBXO:SIGV4-API — owned by lib/sigv4*.c */
 
+/* AWS Signature Version 4, Authorization-header form (docs/sigv4.md).
+ * Every step of the spec is callable on its own; ddbxo_sigv4_sign runs them
+ * all, and a ddbxo_signer does the same with a cached signing key. */
+#include <time.h>
+
+/* Bytes in a derived signing key (an HMAC-SHA256 output). */
+#define DDBXO_SIGV4_KEY_LEN 32
+/* Size of a buffer for a hex signature or payload hash and its NUL. */
+#define DDBXO_SIGV4_HEX_BUFSIZE 65
+/* Size of a buffer for an X-Amz-Date value ("YYYYMMDDTHHMMSSZ") and NUL. */
+#define DDBXO_SIGV4_DATE_BUFSIZE 17
+/* Most headers one request may carry into signing (a DynamoDB call signs
+ * four or five); more is refused with DDBXO_E_LIMIT rather than sorted
+ * slowly. */
+#define DDBXO_SIGV4_MAX_HEADERS 64
+
+/* Flags for ddbxo_sigv4_params.flags; 0 is right for DynamoDB. */
+/* Sign the path verbatim instead of removing "." / ".." segments and
+ * repeated slashes (S3 style; the suite's *-unnormalized cases). */
+#define DDBXO_SIGV4_NO_NORMALIZE_PATH 0x1u
+/* Add X-Amz-Security-Token after signing, unsigned (the suite's
+ * post-sts-header-after; AWS services, DynamoDB included, want it signed). */
+#define DDBXO_SIGV4_UNSIGNED_TOKEN 0x2u
+/* Add and sign x-amz-content-sha256 (S3 style; the suite's sign_body). */
+#define DDBXO_SIGV4_CONTENT_SHA256 0x4u
+
+/* One HTTP header.  Both strings NUL-terminated. */
+typedef struct ddbxo_sigv4_header {
+    const char *name;
+    const char *value;
+} ddbxo_sigv4_header;
+
+/* The request to sign; every pointer is borrowed for the call only. */
+typedef struct ddbxo_sigv4_request {
+    const char *method;   /* "POST"; upper-cased when signed */
+    const char *path;     /* as on the request line, e.g. "/"; NULL = "/" */
+    const char *query;    /* without '?'; NULL or "" = none */
+    const ddbxo_sigv4_header *headers; /* must include Host */
+    size_t n_headers;
+    const void *body;     /* may be NULL when body_len is 0 */
+    size_t body_len;
+    const char *payload_hash; /* optional: 64 lowercase hex digits (or
+                               * "UNSIGNED-PAYLOAD") used instead of hashing
+                               * body, e.g. when retrying the same body */
+} ddbxo_sigv4_request;
+
+/* Credentials, scope and time.  Borrowed for the call only. */
+typedef struct ddbxo_sigv4_params {
+    const char *access_key_id;
+    const char *secret_access_key;
+    const char *session_token; /* NULL or "" = long-term credentials */
+    const char *region;        /* "us-east-1" */
+    const char *service;       /* "dynamodb" (also for DynamoDB Streams) */
+    const char *amz_date;      /* "YYYYMMDDTHHMMSSZ", or NULL to use time */
+    time_t time;               /* UTC seconds; 0 = now; ignored if amz_date */
+    unsigned flags;            /* DDBXO_SIGV4_* */
+} ddbxo_sigv4_params;
+
+/* Formats t (0 = now) as an X-Amz-Date value into out.  0, or -1 with err
+ * set (DDBXO_E_INVALID) when the year is outside 0000..9999. */
+DDBXO_API int ddbxo_sigv4_format_date(time_t t,
+                                      char out[DDBXO_SIGV4_DATE_BUFSIZE],
+                                      ddbxo_error *err);
+
+/* Step 1: the canonical request, NUL-terminated; free with ddbxo_free.
+ * NULL on error (DDBXO_E_INVALID for a bad argument or header,
+ * DDBXO_E_LIMIT for too many headers, DDBXO_E_NOMEM). */
+DDBXO_API char *ddbxo_sigv4_canonical_request(const ddbxo_sigv4_request *req,
+                                              const ddbxo_sigv4_params *p,
+                                              ddbxo_error *err);
+
+/* Step 2: the string to sign for a canonical request (uses p's date,
+ * region, service).  Free with ddbxo_free; NULL on error as above. */
+DDBXO_API char *ddbxo_sigv4_string_to_sign(const char *canonical_request,
+                                           const ddbxo_sigv4_params *p,
+                                           ddbxo_error *err);
+
+/* Step 3: derives the signing key from p's secret, date, region and
+ * service into key (a secret: wipe it when done).  0, or -1 with err. */
+DDBXO_API int ddbxo_sigv4_signing_key(const ddbxo_sigv4_params *p,
+                                      unsigned char key[DDBXO_SIGV4_KEY_LEN],
+                                      ddbxo_error *err);
+
+/* Step 4: hex HMAC-SHA256 of string_to_sign under key, into out.
+ * 0, or -1 with err (DDBXO_E_INVALID for NULL arguments). */
+DDBXO_API int ddbxo_sigv4_signature(
+    const unsigned char key[DDBXO_SIGV4_KEY_LEN], const char *string_to_sign,
+    char out[DDBXO_SIGV4_HEX_BUFSIZE], ddbxo_error *err);
+
+/* Step 5: the Authorization header value for req signed with signature
+ * (64 hex digits).  Free with ddbxo_free; NULL on error as in step 1. */
+DDBXO_API char *ddbxo_sigv4_authorization(const ddbxo_sigv4_request *req,
+                                          const ddbxo_sigv4_params *p,
+                                          const char *signature,
+                                          ddbxo_error *err);
+
+/* All steps: returns the headers to add to req, in sending order
+ * (X-Amz-Date, [x-amz-content-sha256], [X-Amz-Security-Token],
+ * Authorization), ending with {NULL, NULL}; *n (if not NULL) gets the
+ * count.  One allocation: free with ddbxo_sigv4_headers_free.  NULL on
+ * error as in step 1.  Derives the key on every call: use a ddbxo_signer
+ * to sign many requests. */
+DDBXO_API ddbxo_sigv4_header *ddbxo_sigv4_sign(const ddbxo_sigv4_request *req,
+                                               const ddbxo_sigv4_params *p,
+                                               size_t *n, ddbxo_error *err);
+
+/* Frees headers returned by a sign function.  Accepts NULL. */
+DDBXO_API void ddbxo_sigv4_headers_free(ddbxo_sigv4_header *headers);
+
+/* A signer: credentials, region and service, plus the signing key cached
+ * per UTC day.  Thread-safe: any number of threads may sign and one may
+ * replace the credentials meanwhile.  Secret and key are wiped on free. */
+typedef struct ddbxo_signer ddbxo_signer;
+
+/* Creates a signer from p (amz_date and time are ignored; the strings are
+ * copied).  Free with ddbxo_signer_free.  NULL with err set
+ * (DDBXO_E_INVALID for a missing or malformed field, DDBXO_E_NOMEM). */
+DDBXO_API ddbxo_signer *ddbxo_signer_new(const ddbxo_sigv4_params *p,
+                                         ddbxo_error *err);
+
+/* Replaces the credentials (e.g. after a refresh; token may be NULL) and
+ * drops the cached key.  Requests being signed meanwhile finish with the
+ * old ones.  0, or -1 with err, leaving the old credentials in place. */
+DDBXO_API int ddbxo_signer_set_credentials(ddbxo_signer *s,
+                                           const char *access_key_id,
+                                           const char *secret_access_key,
+                                           const char *session_token,
+                                           ddbxo_error *err);
+
+/* Signs req at time t (0 = now), as ddbxo_sigv4_sign does; free the
+ * result with ddbxo_sigv4_headers_free.  NULL with err set. */
+DDBXO_API ddbxo_sigv4_header *ddbxo_signer_sign(ddbxo_signer *s,
+                                                const ddbxo_sigv4_request *req,
+                                                time_t t, size_t *n,
+                                                ddbxo_error *err);
+
+/* Wipes the secret, token and cached key and frees the signer.  No thread
+ * may still be signing with it.  Accepts NULL. */
+DDBXO_API void ddbxo_signer_free(ddbxo_signer *s);
+
 /* DDBXO:SIGV4-API-END */
 
 /* ------------------------------------------------------------------ */
@@ -136,7 +551,154 @@ typedef struct ddbxo_value ddbxo_value;
 /* ------------------------------------------------------------------ */
 /* DDBXO:CREDS-API — owned by lib/creds*.c, lib/config.c */
 
+/* Longest region name accepted, and a buffer that holds one. */
+#define DDBXO_REGION_MAX 63
+#define DDBXO_REGION_BUFSIZE 64
+/* Longest endpoint URL accepted (after normalisation) and its buffer. */
+#define DDBXO_ENDPOINT_URL_BUFSIZE 1024
+/* DNS: a host name is at most 253 characters; room for "[v6]:65535". */
+#define DDBXO_ENDPOINT_HOST_BUFSIZE 272
+/* Container credentials: largest response body read (a real one is ~2 KB). */
+#define DDBXO_MAX_CREDS_RESPONSE_BYTES (64u * 1024u)
+/* Refresh expiring credentials when fewer than this many seconds are left. */
+#define DDBXO_CREDS_REFRESH_SECONDS 300
+/* Credentials with fewer seconds left than this count as expired: a request
+ * signed now must still be valid when it arrives. */
+#define DDBXO_CREDS_EXPIRY_SKEW_SECONDS 10
+
+/* A snapshot of AWS credentials, owned by the caller.  Strings are heap
+ * copies; ddbxo_credentials_clear() wipes and frees them. */
+typedef struct ddbxo_credentials {
+    char *access_key_id;
+    char *secret_access_key;
+    char *session_token;   /* NULL when the credentials have none */
+    int64_t expiration;    /* Unix seconds; 0 = does not expire */
+    const char *source;    /* static: "static", "environment", "profile",
+                              "container" */
+} ddbxo_credentials;
+
+/* Where credentials come from; thread-safe, shareable by many clients. */
+typedef struct ddbxo_credentials_provider ddbxo_credentials_provider;
+
+/* The SDK chain (environment, shared files with profile = argument, else
+ * AWS_PROFILE, else "default", then container), chosen now, fetched lazily.
+ * Free with _free().  NULL + DDBXO_E_CONFIG if none applies or one is broken. */
+DDBXO_API ddbxo_credentials_provider *
+ddbxo_credentials_provider_default(const char *profile, ddbxo_error *err);
+
+/* Fixed credentials (session_token may be NULL); the strings are copied.
+ * NULL + DDBXO_E_INVALID if a key is missing, empty or has spaces. */
+DDBXO_API ddbxo_credentials_provider *
+ddbxo_credentials_provider_static(const char *access_key_id,
+                                  const char *secret_access_key,
+                                  const char *session_token, ddbxo_error *err);
+
+/* Thread-safe: copies current credentials into *out (caller clears it),
+ * refreshing first if < DDBXO_CREDS_REFRESH_SECONDS remain.  -1 + err
+ * (DDBXO_E_HTTP retryable, _CONFIG) when no unexpired ones; *out empty. */
+DDBXO_API int ddbxo_credentials_get(ddbxo_credentials_provider *p,
+                                    ddbxo_credentials *out, ddbxo_error *err);
+
+/* Makes the next ddbxo_credentials_get() refetch (after an
+ * ExpiredTokenException).  No effect on static/environment/profile ones. */
+DDBXO_API void ddbxo_credentials_provider_invalidate(ddbxo_credentials_provider *p);
+
+/* Wipes (OPENSSL_cleanse) and frees the strings of *c and zeroes it.
+ * Accepts NULL and an already cleared struct. */
+DDBXO_API void ddbxo_credentials_clear(ddbxo_credentials *c);
+
+/* Frees a provider and wipes the credentials it caches.  Accepts NULL.
+ * No ddbxo_credentials_get() may be running on it. */
+DDBXO_API void ddbxo_credentials_provider_free(ddbxo_credentials_provider *p);
+
+/* Writes the region (AWS_REGION, AWS_DEFAULT_REGION, else the profile's
+ * `region` in the config file) NUL-terminated to out (DDBXO_REGION_BUFSIZE).
+ * -1 + DDBXO_E_CONFIG if none is set or it is not a valid region name. */
+DDBXO_API int ddbxo_config_region(char *out, size_t outsz, const char *profile,
+                                  ddbxo_error *err);
+
+typedef enum ddbxo_service {
+    DDBXO_SERVICE_DYNAMODB = 0,
+    DDBXO_SERVICE_STREAMS = 1,   /* DynamoDB Streams; signs as "dynamodb" */
+    DDBXO_SERVICE_SQS = 2
+} ddbxo_service;
+
+/* ddbxo_endpoint_resolve() flags. */
+/* Allow plain http:// to hosts that are not loopback (127.0.0.0/8,
+ * localhost, [::1]).  Off by default: credentials would cross the network
+ * in a request that anyone on the path can read and replay. */
+#define DDBXO_ENDPOINT_ALLOW_INSECURE_HTTP 0x1u
+
+/* A resolved endpoint.  Plain fixed-size fields: nothing to free. */
+typedef struct ddbxo_endpoint {
+    char url[DDBXO_ENDPOINT_URL_BUFSIZE]; /* "https://host[:port]/path": POST
+                                             here (path is at least "/") */
+    char scheme[8];                       /* "https" or "http" */
+    char host[DDBXO_ENDPOINT_HOST_BUFSIZE]; /* Host header / signed host:
+                                               name or [v6], ":port" only if
+                                               not the scheme's default */
+    char hostname[DDBXO_ENDPOINT_HOST_BUFSIZE]; /* bare: no brackets/port */
+    int port;                             /* effective port */
+    char path[DDBXO_ENDPOINT_URL_BUFSIZE]; /* canonical URI, e.g. "/" */
+    char signing_name[16];                /* "dynamodb" or "sqs" */
+    char signing_region[DDBXO_REGION_BUFSIZE];
+    const char *source;                   /* static: "override",
+                                             "AWS_ENDPOINT_URL_...",
+                                             "AWS_ENDPOINT_URL", "default" */
+} ddbxo_endpoint;
+
+/* Fills *out: override_url, else AWS_ENDPOINT_URL_<SERVICE>, else
+ * AWS_ENDPOINT_URL (see docs/configuration.md), else the regional default.
+ * -1 + DDBXO_E_CONFIG: bad URL/region, or non-loopback http:// w/o opt-in. */
+DDBXO_API int ddbxo_endpoint_resolve(ddbxo_service svc, const char *region,
+                                     const char *override_url, unsigned flags,
+                                     ddbxo_endpoint *out, ddbxo_error *err);
+
+/* Static name of a service, e.g. "dynamodb", "streams", "sqs". */
+DDBXO_API const char *ddbxo_service_name(ddbxo_service svc);
+
 /* DDBXO:CREDS-API-END */
+
+/* ------------------------------------------------------------------ */
+/* http: retry policy (see docs/transport.md)                           */
+/* ------------------------------------------------------------------ */
+/* DDBXO:HTTP-API — owned by lib/http*.c */
+
+/* Defaults: the AWS "retries 2.1" (2026) behaviour, DynamoDB profile. */
+#define DDBXO_RETRY_DEFAULT_MAX_ATTEMPTS 4
+#define DDBXO_RETRY_DEFAULT_BASE_TRANSIENT_MS 25
+#define DDBXO_RETRY_DEFAULT_BASE_THROTTLE_MS 1000
+#define DDBXO_RETRY_DEFAULT_MAX_BACKOFF_MS 20000
+#define DDBXO_RETRY_DEFAULT_RETRY_AFTER_MAX_MS 5000
+#define DDBXO_RETRY_DEFAULT_QUOTA_TOKENS 500
+#define DDBXO_RETRY_DEFAULT_QUOTA_RETRY_COST 14
+#define DDBXO_RETRY_DEFAULT_QUOTA_THROTTLE_COST 5
+#define DDBXO_RETRY_DEFAULT_QUOTA_SUCCESS_REFUND 1
+
+/* ddbxo_retry_config.flags */
+#define DDBXO_RETRY_NO_QUOTA 0x1          /* no retry quota (token bucket) */
+#define DDBXO_RETRY_IGNORE_RETRY_AFTER 0x2 /* ignore x-amz-retry-after */
+
+/* How failed requests are retried.  A zeroed struct means "all defaults":
+ * every zero field takes the DDBXO_RETRY_DEFAULT_* value.  Delay before
+ * attempt n+1 = rand[0,1) * min(base * 2^(n-1), max_backoff_ms), base by
+ * error class; x-amz-retry-after (ms) is honoured within
+ * [delay, delay + retry_after_max_ms]. */
+typedef struct ddbxo_retry_config {
+    int max_attempts;              /* total, including the first; 1 = none */
+    unsigned base_transient_ms;    /* 5xx, connection errors, CRC mismatch */
+    unsigned base_throttle_ms;     /* throttling errors */
+    unsigned max_backoff_ms;       /* cap applied before the jitter */
+    unsigned retry_after_max_ms;   /* most x-amz-retry-after may add */
+    unsigned quota_tokens;         /* retry quota: bucket size and start */
+    unsigned quota_retry_cost;     /* tokens per non-throttling retry */
+    unsigned quota_throttle_cost;  /* tokens per throttling retry */
+    unsigned quota_success_refund; /* refund of a success without retry */
+    unsigned flags;                /* DDBXO_RETRY_* */
+    uint64_t jitter_seed;          /* 0 = from the OS; else reproducible */
+} ddbxo_retry_config;
+
+/* DDBXO:HTTP-API-END */
 
 #ifdef __cplusplus
 }

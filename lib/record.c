@@ -133,7 +133,7 @@ static int parse_map(ddbxo_value **out, const json_t *d, const char *key,
         return ddbxo__err(err, DDBXO_E_INVALID, p, "%s: is empty", p);
     if (ddbxo__item_check(m, DDBXO__AV_LENIENT, p, err) < 0)
         return -1;
-    *out = ddbxo__value_wrap((json_t *)m);
+    *out = ddbxo__value_wrap_item((json_t *)m);
     if (!*out)
         return ddbxo__err(err, DDBXO_E_NOMEM, p, "out of memory");
     return 0;

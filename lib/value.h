@@ -37,8 +37,9 @@ int ddbxo__number_check(const char *s, size_t len, ddbxo_error *err);
 int ddbxo__number_normalize(const char *s, size_t len, char *out,
                             size_t outsz, ddbxo_error *err);
 
-/* Strict base64 (RFC 4648 alphabet, '=' padding required, no whitespace).
- * Appends the decoded bytes to out.  Returns 0 or -1. */
+/* Strict base64 (RFC 4648 alphabet, '=' padding required, no whitespace,
+ * zero trailing bits: docs/format.md §3).  Appends the decoded bytes to
+ * out; out == NULL only validates.  Returns 0 or -1. */
 int ddbxo__b64_decode(const char *s, size_t len, ddbxo__buf *out,
                       ddbxo_error *err);
 /* Appends base64 of p[0..n) to out. */
@@ -55,5 +56,12 @@ int ddbxo__canon_item(ddbxo__buf *out, const json_t *m, ddbxo_error *err);
 ddbxo_value *ddbxo__value_wrap(json_t *j);
 /* The tree behind a handle (borrowed). */
 const json_t *ddbxo__value_json(const ddbxo_value *v);
+
+/* ddbxo__value_wrap tells an attribute map from an AttributeValue by
+ * shape (exact for trees that pass the lenient check; see value.c).  When
+ * the caller knows which it has, these say so explicitly.  Same ownership
+ * as ddbxo__value_wrap. */
+ddbxo_value *ddbxo__value_wrap_av(json_t *j);
+ddbxo_value *ddbxo__value_wrap_item(json_t *m);
 
 #endif
