@@ -42,6 +42,9 @@ setup $(B)/env.mk: scripts/setup.sh scripts/requirements-test.txt
 
 -include $(B)/env.mk
 
+# Objects and test binaries are outputs, not intermediates to delete.
+.SECONDARY:
+
 $(B)/obj/%.o: lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -c $< -o $@
