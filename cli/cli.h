@@ -10,6 +10,7 @@
 #define CLI_EX_NOINPUT 66
 
 int cmd_parse(int argc, char **argv);
+int cmd_call(int, char **);
 
 /* Reads FILE ("-" = stdin) whole; NULL with a message on stderr. */
 char *cli_read_input(const char *path, size_t *len);

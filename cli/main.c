@@ -11,6 +11,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     { "parse", cmd_parse, "parse a stream event; one JSON line per record" },
+    { "call", cmd_call, "send one signed DynamoDB/Streams/SQS request" },
 };
 
 static void usage(FILE *f)

@@ -700,6 +700,145 @@ typedef struct ddbxo_retry_config {
 
 /* DDBXO:HTTP-API-END */
 
+/* ------------------------------------------------------------------ */
+/* client: signed DynamoDB, DynamoDB Streams and SQS calls              */
+/* ------------------------------------------------------------------ */
+/* DDBXO:CLIENT-API — owned by lib/client.c, lib/ddb*.c (docs/ddb.md) */
+
+/* A client: region, endpoints, credentials, one keep-alive HTTP transport
+ * with retries, and the SigV4 signers.  Create it once and reuse it.
+ *
+ * Thread safety: a client may be shared by any number of threads; every
+ * call below may run concurrently on one client (the transport, the
+ * credentials provider and the signers lock what they share).  Only
+ * ddbxo_client_free() must not overlap any other call.  The log callback
+ * may be called from any thread that is inside a call. */
+typedef struct ddbxo_client ddbxo_client;
+
+/* Log levels (Python logging's numbers, so bindings can pass them on). */
+#define DDBXO_LOG_DEBUG 10
+#define DDBXO_LOG_INFO  20
+#define DDBXO_LOG_WARN  30
+#define DDBXO_LOG_ERROR 40
+
+/* Receives one NUL-terminated line (no newline) that never holds
+ * credentials or item contents.  The library itself never prints. */
+typedef void (*ddbxo_log_fn)(void *ctx, int level, const char *msg);
+
+/* Default of ddbxo_client_config.max_connections. */
+#define DDBXO_CLIENT_DEFAULT_MAX_CONNECTIONS 32
+
+/* How to build a client.  A zeroed struct means "all defaults": region and
+ * credentials from the standard environment/files, endpoints from
+ * AWS_ENDPOINT_URL_{DYNAMODB,DYNAMODB_STREAMS,SQS} / AWS_ENDPOINT_URL,
+ * else the regional https endpoints.  Strings are copied. */
+typedef struct ddbxo_client_config {
+    const char *region;             /* NULL = ddbxo_config_region(profile) */
+    const char *profile;            /* NULL = AWS_PROFILE, else "default" */
+    const char *endpoint_dynamodb;  /* explicit endpoint URLs, each winning */
+    const char *endpoint_streams;   /* over the environment; NULL = resolve */
+    const char *endpoint_sqs;       /* (see ddbxo_endpoint_resolve) */
+    int allow_insecure_http;        /* 1 = allow http:// to non-loopback
+                                       hosts (requests travel in clear) */
+    long connect_timeout_ms;        /* per attempt [2000] */
+    long attempt_timeout_ms;        /* whole attempt [10000] */
+    int max_connections;            /* idle keep-alive connections kept and
+                                       the concurrency of batch work
+                                       [DDBXO_CLIENT_DEFAULT_MAX_CONNECTIONS] */
+    size_t max_response_bytes;      /* larger responses fail [32 MiB] */
+    const char *ca_file;            /* extra CA bundle; NULL = system */
+    ddbxo_retry_config retry;       /* zeroed = the DynamoDB defaults */
+    ddbxo_credentials_provider *credentials; /* borrowed, must outlive the
+                                       client; NULL = the default chain */
+    ddbxo_log_fn log;               /* NULL = no logging */
+    void *log_ctx;
+    int log_level;                  /* least level passed on [INFO] */
+} ddbxo_client_config;
+
+/* Creates a client from cfg (NULL = all defaults): resolves the region,
+ * the three endpoints and the credentials source now (container
+ * credentials are fetched on first use).  Free with ddbxo_client_free.
+ * NULL + err: DDBXO_E_CONFIG (no region or credentials, a bad endpoint, or
+ * http:// to a non-loopback host without allow_insecure_http). */
+DDBXO_API ddbxo_client *ddbxo_client_new(const ddbxo_client_config *cfg,
+                                         ddbxo_error *err);
+
+/* Frees the client, its connections, signers and (if it made it) its
+ * credentials provider.  No call may be running on it.  Accepts NULL. */
+DDBXO_API void ddbxo_client_free(ddbxo_client *c);
+
+/* The client's region (borrowed, valid while c lives). */
+DDBXO_API const char *ddbxo_client_region(const ddbxo_client *c);
+
+/* Copies the endpoint the client uses for svc into *out.  0, or -1 with
+ * DDBXO_E_INVALID for an unknown service. */
+DDBXO_API int ddbxo_client_endpoint(const ddbxo_client *c, ddbxo_service svc,
+                                    ddbxo_endpoint *out, ddbxo_error *err);
+
+/* Details of an error answer from the service: the parts that do not fit
+ * ddbxo_error -- the whole message, the item a failed condition saw, and
+ * the per-action reasons of a cancelled transaction.  Opaque; strings are
+ * borrowed from it.  Free with ddbxo_aws_detail_free. */
+typedef struct ddbxo_aws_detail ddbxo_aws_detail;
+
+/* One signed call: POSTs json_body (len bytes, a JSON object; NULL or 0 =
+ * "{}") as `operation` (e.g. "PutItem") to svc, retrying throttling and
+ * transient failures until deadline_ms (epoch ms, 0 = none).  On success
+ * *response_json is the response (NUL-terminated; "{}" when the service
+ * sent no body; free with ddbxo_free) and *response_len its length.  On
+ * failure -1 with err: DDBXO_E_CONDITION (ConditionalCheckFailedException),
+ * DDBXO_E_CANCELLED (TransactionCanceledException), DDBXO_E_AWS (any other
+ * error answer; aws_type, http_status, request_id set), DDBXO_E_HTTP,
+ * DDBXO_E_TIMEOUT, DDBXO_E_INVALID (bad operation name or body). */
+DDBXO_API int ddbxo_call(ddbxo_client *c, ddbxo_service svc,
+                         const char *operation, const char *json_body,
+                         size_t len, int64_t deadline_ms, char **response_json,
+                         size_t *response_len, ddbxo_error *err);
+
+/* ddbxo_call that also returns *detail (may be NULL) when the service
+ * answered with an error (*detail is NULL otherwise).  Free it with
+ * ddbxo_aws_detail_free. */
+DDBXO_API int ddbxo_call_ex(ddbxo_client *c, ddbxo_service svc,
+                            const char *operation, const char *json_body,
+                            size_t len, int64_t deadline_ms,
+                            char **response_json, size_t *response_len,
+                            ddbxo_aws_detail **detail, ddbxo_error *err);
+
+/* Frees a detail.  Accepts NULL. */
+DDBXO_API void ddbxo_aws_detail_free(ddbxo_aws_detail *d);
+/* The error code: "__type" (or an XML <Code>) after the last '#' and
+ * before any ':', e.g. "ConditionalCheckFailedException"; "" if none. */
+DDBXO_API const char *ddbxo_aws_detail_type(const ddbxo_aws_detail *d);
+/* The service's whole message ("message" or "Message"), or NULL. */
+DDBXO_API const char *ddbxo_aws_detail_message(const ddbxo_aws_detail *d);
+/* HTTP status of the answer. */
+DDBXO_API long ddbxo_aws_detail_status(const ddbxo_aws_detail *d);
+/* The raw answer body (may hold item data; *len gets its length). */
+DDBXO_API const char *ddbxo_aws_detail_body(const ddbxo_aws_detail *d,
+                                            size_t *len);
+/* The current item a ConditionalCheckFailedException carries (requested
+ * with ReturnValuesOnConditionCheckFailure=ALL_OLD) as DynamoDB JSON, or
+ * NULL when absent. */
+DDBXO_API const char *ddbxo_aws_detail_item(const ddbxo_aws_detail *d,
+                                            size_t *len);
+/* Number of CancellationReasons: one per TransactItems entry, in order;
+ * 0 for other errors. */
+DDBXO_API size_t ddbxo_aws_detail_reason_count(const ddbxo_aws_detail *d);
+/* Code of reason i: "None" for an action that did not fail (also when the
+ * service sent null or "NONE"), "ConditionalCheckFailed",
+ * "TransactionConflict", ..., "Unknown" for an entry that cannot be read;
+ * NULL if i is out of range. */
+DDBXO_API const char *ddbxo_aws_detail_reason_code(const ddbxo_aws_detail *d,
+                                                   size_t i);
+/* Message of reason i, or NULL when it has none. */
+DDBXO_API const char *
+ddbxo_aws_detail_reason_message(const ddbxo_aws_detail *d, size_t i);
+/* The item of reason i (ALL_OLD) as DynamoDB JSON, or NULL. */
+DDBXO_API const char *ddbxo_aws_detail_reason_item(const ddbxo_aws_detail *d,
+                                                   size_t i, size_t *len);
+
+/* DDBXO:CLIENT-API-END */
+
 #ifdef __cplusplus
 }
 #endif
