@@ -111,6 +111,10 @@ docs-test:
 memcheck: $(TEST_BIN)
 	@sh tests/run-check.sh memcheck $(B)/results.memcheck --valgrind $(TEST_BIN)
 
+# ---------------------------------------------------------------- demo
+demo: $(B)/env.mk all
+	@sh scripts/demo.sh
+
 # ---------------------------------------------------------------- fuzz
 FUZZ_SECONDS ?= 30
 $(B)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HDRS)
