@@ -10,51 +10,12 @@
 #include "config.h"
 #include "ddbxo.h"
 #include "testutil.h"
+#include "fakeenv.h"
 
 /* ---- helpers ------------------------------------------------------ */
 
 /* ctx: NULL-terminated name, value, name, value, ... */
-static const char *kv_get(void *ctx, const char *name)
-{
-    const char **kv = ctx;
-    for (; kv[0]; kv += 2)
-        if (strcmp(kv[0], name) == 0)
-            return kv[1];
-    return NULL;
-}
-
-#define ENV(var, ...)                                            \
-    const char *var##_kv[] = { __VA_ARGS__ __VA_OPT__(,) NULL }; \
-    ddbxo__env var = { kv_get, (void *)var##_kv }
-
-static char tmpdir[256];
-
-static void mk_tmpdir(void)
-{
-    strcpy(tmpdir, "/tmp/ddbxo-config-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static const char *write_file(const char *name, const char *text)
-{
-    static char path[4][512];
-    static int i;
-    char *p = path[i++ % 4];
-    FILE *f;
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
-
-static void rm_tmpdir(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void mk_tmpdir(void) { tu_mk_tmpdir("ddbxo-config"); }
 
 static int resolve(ddbxo_service s, const char *region, const char *ovr,
                    unsigned flags, const ddbxo__env *env, ddbxo_endpoint *ep,
@@ -167,7 +128,7 @@ END_TEST
 
 START_TEST(endpoint_defaults)
 {
-    ENV(env);
+    TU_ENV(env);
     ddbxo_endpoint ep;
     ddbxo_error err;
 
@@ -208,7 +169,7 @@ END_TEST
 
 START_TEST(endpoint_region_local)
 {
-    ENV(env);
+    TU_ENV(env);
     ddbxo_endpoint ep;
     ddbxo_error err;
     ck_assert_int_eq(resolve(DDBXO_SERVICE_DYNAMODB, "local", NULL, 0, &env, &ep, &err), 0);
@@ -223,12 +184,12 @@ END_TEST
 
 START_TEST(endpoint_env_precedence)
 {
-    ENV(all, "AWS_ENDPOINT_URL", "http://127.0.0.1:1000",
+    TU_ENV(all, "AWS_ENDPOINT_URL", "http://127.0.0.1:1000",
         "AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1001",
         "AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "http://127.0.0.1:1002",
         "AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:1003");
-    ENV(global, "AWS_ENDPOINT_URL", "http://127.0.0.1:1000");
-    ENV(ddb_only, "AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1001");
+    TU_ENV(global, "AWS_ENDPOINT_URL", "http://127.0.0.1:1000");
+    TU_ENV(ddb_only, "AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1001");
     ddbxo_endpoint ep;
     ddbxo_error err;
 
@@ -270,10 +231,10 @@ END_TEST
 
 START_TEST(endpoint_ignore_configured)
 {
-    ENV(on, "AWS_ENDPOINT_URL", "http://127.0.0.1:1000",
+    TU_ENV(on, "AWS_ENDPOINT_URL", "http://127.0.0.1:1000",
         "AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1001",
         "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE");
-    ENV(off, "AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1001",
+    TU_ENV(off, "AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1001",
         "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false");
     ddbxo_endpoint ep;
     ddbxo_error err;
@@ -292,7 +253,7 @@ END_TEST
 
 START_TEST(endpoint_loopback_rule)
 {
-    ENV(env);
+    TU_ENV(env);
     static const char *const ok[] = {
         "http://127.0.0.1:8000", "http://127.5.6.7:8000", "http://localhost",
         "http://LOCALHOST:4566/", "http://[::1]:8000", "https://10.0.0.1",
@@ -325,8 +286,8 @@ END_TEST
 
 START_TEST(endpoint_env_refused_names_variable)
 {
-    ENV(bad, "AWS_ENDPOINT_URL_SQS", "http://10.1.2.3:9324");
-    ENV(garbage, "AWS_ENDPOINT_URL_DYNAMODB", "not a url");
+    TU_ENV(bad, "AWS_ENDPOINT_URL_SQS", "http://10.1.2.3:9324");
+    TU_ENV(garbage, "AWS_ENDPOINT_URL_DYNAMODB", "not a url");
     ddbxo_endpoint ep;
     ddbxo_error err;
     ck_assert_int_eq(resolve(DDBXO_SERVICE_SQS, "us-east-1", NULL, 0, &bad, &ep, &err), -1);
@@ -340,7 +301,7 @@ END_TEST
 
 START_TEST(endpoint_host_and_port_forms)
 {
-    ENV(env);
+    TU_ENV(env);
     ddbxo_endpoint ep;
     ddbxo_error err;
     ck_assert_int_eq(resolve(DDBXO_SERVICE_DYNAMODB, "us-east-1", "https://h.example:443", 0, &env, &ep, &err), 0);
@@ -363,7 +324,7 @@ END_TEST
 
 START_TEST(endpoint_bad_region_and_args)
 {
-    ENV(env);
+    TU_ENV(env);
     static const char *const bad[] = {
         "", "US-EAST-1", "us-east-1/x", "us east", "-us-east-1", "us-east-1-",
         "us-east-1.evil.com", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -416,30 +377,30 @@ START_TEST(region_precedence)
     ddbxo_error err;
     const char *cfg;
     mk_tmpdir();
-    cfg = write_file("config",
+    cfg = tu_write_file("config",
                      "[default]\nregion = eu-central-1\n"
                      "[profile prod]\nregion = ap-south-1\n"
                      "[profile noregion]\noutput = json\n");
     {
-        ENV(both, "AWS_REGION", "us-west-2", "AWS_DEFAULT_REGION", "us-east-2",
+        TU_ENV(both, "AWS_REGION", "us-west-2", "AWS_DEFAULT_REGION", "us-east-2",
             "AWS_CONFIG_FILE", cfg);
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, NULL, &both, &err), 0);
         ck_assert_str_eq(r, "us-west-2");
     }
     {
-        ENV(dflt, "AWS_REGION", "", "AWS_DEFAULT_REGION", "us-east-2", "AWS_CONFIG_FILE", cfg);
+        TU_ENV(dflt, "AWS_REGION", "", "AWS_DEFAULT_REGION", "us-east-2", "AWS_CONFIG_FILE", cfg);
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, NULL, &dflt, &err), 0);
         ck_assert_str_eq(r, "us-east-2");
     }
     {
-        ENV(file, "AWS_CONFIG_FILE", cfg);
+        TU_ENV(file, "AWS_CONFIG_FILE", cfg);
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, NULL, &file, &err), 0);
         ck_assert_str_eq(r, "eu-central-1");
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, "prod", &file, &err), 0);
         ck_assert_str_eq(r, "ap-south-1");
     }
     {
-        ENV(prof, "AWS_CONFIG_FILE", cfg, "AWS_PROFILE", "prod");
+        TU_ENV(prof, "AWS_CONFIG_FILE", cfg, "AWS_PROFILE", "prod");
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, NULL, &prof, &err), 0);
         ck_assert_str_eq(r, "ap-south-1");
         /* The caller's profile beats AWS_PROFILE. */
@@ -451,7 +412,7 @@ START_TEST(region_precedence)
         ck_assert_ptr_nonnull(strstr(err.message, "noregion"));
         ck_assert_str_eq(r, "");
     }
-    rm_tmpdir();
+    tu_rm_tmpdir();
 }
 END_TEST
 
@@ -461,29 +422,29 @@ START_TEST(region_only_from_config_file)
     ddbxo_error err;
     const char *creds;
     mk_tmpdir();
-    creds = write_file("credentials", "[default]\nregion = eu-west-3\n");
+    creds = tu_write_file("credentials", "[default]\nregion = eu-west-3\n");
     {
-        ENV(env, "AWS_SHARED_CREDENTIALS_FILE", creds, "AWS_CONFIG_FILE", "/nonexistent/config");
+        TU_ENV(env, "AWS_SHARED_CREDENTIALS_FILE", creds, "AWS_CONFIG_FILE", "/nonexistent/config");
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, NULL, &env, &err), -1);
         ck_assert_int_eq(err.code, DDBXO_E_CONFIG);
     }
     {
         /* No HOME, no files: a clear error, not a crash. */
-        ENV(env);
+        TU_ENV(env);
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, NULL, &env, &err), -1);
         ck_assert_int_eq(err.code, DDBXO_E_CONFIG);
     }
     {
         /* ~/.aws/config under HOME. */
         char aws[300];
-        snprintf(aws, sizeof aws, "%s/.aws", tmpdir);
+        snprintf(aws, sizeof aws, "%s/.aws", tu_tmpdir());
         ck_assert_int_eq(mkdir(aws, 0700), 0);
-        write_file(".aws/config", "[default]\nregion=sa-east-1\n");
-        ENV(env, "HOME", tmpdir);
+        tu_write_file(".aws/config", "[default]\nregion=sa-east-1\n");
+        TU_ENV(env, "HOME", tu_tmpdir());
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, NULL, &env, &err), 0);
         ck_assert_str_eq(r, "sa-east-1");
     }
-    rm_tmpdir();
+    tu_rm_tmpdir();
 }
 END_TEST
 
@@ -493,39 +454,39 @@ START_TEST(region_invalid_and_small_buffer)
     ddbxo_error err;
     const char *cfg;
     {
-        ENV(env, "AWS_REGION", "us-east-1; rm -rf /");
+        TU_ENV(env, "AWS_REGION", "us-east-1; rm -rf /");
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, NULL, &env, &err), -1);
         ck_assert_int_eq(err.code, DDBXO_E_CONFIG);
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_REGION"));
     }
     {
-        ENV(env, "AWS_DEFAULT_REGION", "EU-WEST-1");
+        TU_ENV(env, "AWS_DEFAULT_REGION", "EU-WEST-1");
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, NULL, &env, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_DEFAULT_REGION"));
     }
     {
-        ENV(env, "AWS_REGION", "us-east-1");
+        TU_ENV(env, "AWS_REGION", "us-east-1");
         ck_assert_int_eq(ddbxo__config_region_env(small, sizeof small, NULL, &env, &err), -1);
         ck_assert_int_eq(err.code, DDBXO_E_LIMIT);
         ck_assert_int_eq(ddbxo__config_region_env(NULL, 0, NULL, &env, &err), -1);
     }
     mk_tmpdir();
-    cfg = write_file("config", "[default]\nregion = us east 1\n");
+    cfg = tu_write_file("config", "[default]\nregion = us east 1\n");
     {
-        ENV(env, "AWS_CONFIG_FILE", cfg);
+        TU_ENV(env, "AWS_CONFIG_FILE", cfg);
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, NULL, &env, &err), -1);
         ck_assert_int_eq(err.code, DDBXO_E_CONFIG);
         ck_assert_ptr_nonnull(strstr(err.message, cfg));
     }
-    cfg = write_file("config2", "region = us-east-1\n");
+    cfg = tu_write_file("config2", "region = us-east-1\n");
     {
         /* A malformed file is an error naming the file and line. */
-        ENV(env, "AWS_CONFIG_FILE", cfg);
+        TU_ENV(env, "AWS_CONFIG_FILE", cfg);
         ck_assert_int_eq(ddbxo__config_region_env(r, sizeof r, NULL, &env, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "config2"));
         ck_assert_ptr_nonnull(strstr(err.message, "line 1"));
     }
-    rm_tmpdir();
+    tu_rm_tmpdir();
 }
 END_TEST
 

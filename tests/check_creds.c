@@ -19,50 +19,11 @@
 #include "creds.h"
 #include "ddbxo.h"
 #include "testutil.h"
+#include "fakeenv.h"
 
 /* ---- environment and files ---------------------------------------- */
 
-static const char *kv_get(void *ctx, const char *name)
-{
-    const char **kv = ctx;
-    for (; kv[0]; kv += 2)
-        if (strcmp(kv[0], name) == 0)
-            return kv[1];
-    return NULL;
-}
-
-#define ENV(var, ...)                                            \
-    const char *var##_kv[] = { __VA_ARGS__ __VA_OPT__(,) NULL }; \
-    ddbxo__env var = { kv_get, (void *)var##_kv }
-
-static char tmpdir[256];
-
-static void mk_tmpdir(void)
-{
-    strcpy(tmpdir, "/tmp/ddbxo-creds-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static const char *write_file(const char *name, const char *text)
-{
-    static char path[8][512];
-    static int i;
-    char *p = path[i++ % 8];
-    FILE *f;
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
-
-static void rm_tmpdir(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void mk_tmpdir(void) { tu_mk_tmpdir("ddbxo-creds"); }
 
 /* Every failure must keep secrets out of the message. */
 static void assert_no_secret(const ddbxo_error *err, const char *secret)
@@ -352,7 +313,7 @@ START_TEST(env_provider)
     ddbxo_credentials c;
     ddbxo_error err;
     {
-        ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_SECRET_ACCESS_KEY", "SECRETENV",
+        TU_ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_SECRET_ACCESS_KEY", "SECRETENV",
             "AWS_SESSION_TOKEN", "TOKENENV");
         ck_assert_int_eq(ddbxo__creds_from_env(&env, &c, &err), 1);
         ck_assert_str_eq(c.access_key_id, "AKIDENV");
@@ -362,37 +323,37 @@ START_TEST(env_provider)
         ddbxo_credentials_clear(&c);
     }
     {
-        ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_SECRET_ACCESS_KEY", "SECRETENV",
+        TU_ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_SECRET_ACCESS_KEY", "SECRETENV",
             "AWS_SESSION_TOKEN", "");
         ck_assert_int_eq(ddbxo__creds_from_env(&env, &c, &err), 1);
         ck_assert_ptr_null(c.session_token);
         ddbxo_credentials_clear(&c);
     }
     {
-        ENV(env, "AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "");
+        TU_ENV(env, "AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "");
         ck_assert_int_eq(ddbxo__creds_from_env(&env, &c, &err), 0);
     }
     {
-        ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV");
+        TU_ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV");
         ck_assert_int_eq(ddbxo__creds_from_env(&env, &c, &err), -1);
         ck_assert_int_eq(err.code, DDBXO_E_CONFIG);
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_SECRET_ACCESS_KEY"));
         assert_no_secret(&err, "AKIDENV");
     }
     {
-        ENV(env, "AWS_SECRET_ACCESS_KEY", "SECRETENV");
+        TU_ENV(env, "AWS_SECRET_ACCESS_KEY", "SECRETENV");
         ck_assert_int_eq(ddbxo__creds_from_env(&env, &c, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_ACCESS_KEY_ID"));
         assert_no_secret(&err, "SECRETENV");
     }
     {
-        ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_SECRET_ACCESS_KEY", "SECRET ENV");
+        TU_ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_SECRET_ACCESS_KEY", "SECRET ENV");
         ck_assert_int_eq(ddbxo__creds_from_env(&env, &c, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_SECRET_ACCESS_KEY"));
         assert_no_secret(&err, "SECRET ENV");
     }
     {
-        ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_SECRET_ACCESS_KEY", "SECRETENV",
+        TU_ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_SECRET_ACCESS_KEY", "SECRETENV",
             "AWS_SESSION_TOKEN", "TOKEN\r\nX-Evil: 1");
         ck_assert_int_eq(ddbxo__creds_from_env(&env, &c, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_SESSION_TOKEN"));
@@ -541,21 +502,21 @@ START_TEST(profile_provider_files)
     ddbxo_error err;
     const char *cfg, *cred;
     mk_tmpdir();
-    cfg = write_file("config",
+    cfg = tu_write_file("config",
                      "[default]\nregion = us-east-1\n"
                      "[profile both]\naws_access_key_id = AKIDCFG\naws_secret_access_key = SECRETCFG\n"
                      "[profile cfgonly]\naws_access_key_id = AKIDCFGONLY\n"
                      "aws_secret_access_key = SECRETCFGONLY\naws_session_token = TOKCFGONLY\n"
                      "[profile role]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = both\n"
                      "[profile regiononly]\nregion = eu-west-1\n");
-    cred = write_file("credentials",
+    cred = tu_write_file("credentials",
                       "# keys\n[default]\n aws_access_key_id=AKIDDEF ; comment\n"
                       "[both]\naws_access_key_id = AKIDCRED\naws_secret_access_key = SECRETCRED\n"
                       "[half]\naws_access_key_id = AKIDHALF\n"
                       "[indented]\naws_access_key_id = AKIDIND\n  aws_secret_access_key = SECRETIND\n");
     {
         /* The credentials file wins over the config file. */
-        ENV(env, "AWS_CONFIG_FILE", cfg, "AWS_SHARED_CREDENTIALS_FILE", cred, "AWS_PROFILE", "both");
+        TU_ENV(env, "AWS_CONFIG_FILE", cfg, "AWS_SHARED_CREDENTIALS_FILE", cred, "AWS_PROFILE", "both");
         ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), 1);
         ck_assert_str_eq(c.access_key_id, "AKIDCRED");
         ck_assert_str_eq(c.secret_access_key, "SECRETCRED");
@@ -590,11 +551,11 @@ START_TEST(profile_provider_files)
         assert_no_secret(&err, "AKIDDEF");
     }
     {
-        ENV(env, "AWS_CONFIG_FILE", cfg, "AWS_SHARED_CREDENTIALS_FILE", cred, "AWS_PROFILE", "nosuch");
+        TU_ENV(env, "AWS_CONFIG_FILE", cfg, "AWS_SHARED_CREDENTIALS_FILE", cred, "AWS_PROFILE", "nosuch");
         ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_PROFILE"));
     }
-    rm_tmpdir();
+    tu_rm_tmpdir();
 }
 END_TEST
 
@@ -605,44 +566,44 @@ START_TEST(profile_provider_missing_and_home)
     char aws[300];
     {
         /* No files at all and the default profile: not configured. */
-        ENV(env, "AWS_CONFIG_FILE", "/nonexistent/c", "AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/k");
+        TU_ENV(env, "AWS_CONFIG_FILE", "/nonexistent/c", "AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/k");
         ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), 0);
     }
     {
-        ENV(env);
+        TU_ENV(env);
         ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), 0);
     }
     mk_tmpdir();
-    snprintf(aws, sizeof aws, "%s/.aws", tmpdir);
+    snprintf(aws, sizeof aws, "%s/.aws", tu_tmpdir());
     ck_assert_int_eq(mkdir(aws, 0700), 0);
-    write_file(".aws/credentials", "[default]\naws_access_key_id = AKIDHOME\naws_secret_access_key = SECRETHOME\n");
-    write_file("elsewhere", "[default]\naws_access_key_id = AKIDTILDE\naws_secret_access_key = SECRETTILDE\n");
+    tu_write_file(".aws/credentials", "[default]\naws_access_key_id = AKIDHOME\naws_secret_access_key = SECRETHOME\n");
+    tu_write_file("elsewhere", "[default]\naws_access_key_id = AKIDTILDE\naws_secret_access_key = SECRETTILDE\n");
     {
-        ENV(env, "HOME", tmpdir);
+        TU_ENV(env, "HOME", tu_tmpdir());
         ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), 1);
         ck_assert_str_eq(c.access_key_id, "AKIDHOME");
         ddbxo_credentials_clear(&c);
     }
     {
-        ENV(env, "HOME", tmpdir, "AWS_SHARED_CREDENTIALS_FILE", "~/elsewhere");
+        TU_ENV(env, "HOME", tu_tmpdir(), "AWS_SHARED_CREDENTIALS_FILE", "~/elsewhere");
         ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), 1);
         ck_assert_str_eq(c.access_key_id, "AKIDTILDE");
         ddbxo_credentials_clear(&c);
     }
     {
-        ENV(env, "AWS_SHARED_CREDENTIALS_FILE", "~/elsewhere");
+        TU_ENV(env, "AWS_SHARED_CREDENTIALS_FILE", "~/elsewhere");
         ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "HOME"));
     }
     {
         /* A directory is not a readable file: an I/O error, not a skip. */
-        ENV(env, "AWS_SHARED_CREDENTIALS_FILE", aws);
+        TU_ENV(env, "AWS_SHARED_CREDENTIALS_FILE", aws);
         ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), -1);
     }
     {
         /* A malformed file names the file and line, never a value. */
-        const char *bad = write_file("bad", "[default]\naws_secret_access_key = SECRETBAD\nSECRETLINE\n");
-        ENV(env, "AWS_SHARED_CREDENTIALS_FILE", bad);
+        const char *bad = tu_write_file("bad", "[default]\naws_secret_access_key = SECRETBAD\nSECRETLINE\n");
+        TU_ENV(env, "AWS_SHARED_CREDENTIALS_FILE", bad);
         ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), -1);
         ck_assert_int_eq(err.code, DDBXO_E_CONFIG);
         ck_assert_ptr_nonnull(strstr(err.message, "line 3"));
@@ -650,7 +611,7 @@ START_TEST(profile_provider_missing_and_home)
         assert_no_secret(&err, "SECRETBAD");
         assert_no_secret(&err, "SECRETLINE");
     }
-    rm_tmpdir();
+    tu_rm_tmpdir();
 }
 END_TEST
 
@@ -666,9 +627,9 @@ START_TEST(chain_precedence)
     fake_start(&f);
     fake_gen(&f, 3600, 0);
     mk_tmpdir();
-    cred = write_file("credentials", "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = SECRETFILE\n");
+    cred = tu_write_file("credentials", "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = SECRETFILE\n");
     {
-        ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_SECRET_ACCESS_KEY", "SECRETENV",
+        TU_ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_SECRET_ACCESS_KEY", "SECRETENV",
             "AWS_SHARED_CREDENTIALS_FILE", cred, "AWS_CONTAINER_CREDENTIALS_FULL_URI",
             fake_url(&f, "/creds"));
         ck_assert_ptr_nonnull(p = chain(&env, NULL, &err));
@@ -679,7 +640,7 @@ START_TEST(chain_precedence)
         ddbxo_credentials_provider_free(p);
     }
     {
-        ENV(env, "AWS_SHARED_CREDENTIALS_FILE", cred, "AWS_CONFIG_FILE", "/nonexistent",
+        TU_ENV(env, "AWS_SHARED_CREDENTIALS_FILE", cred, "AWS_CONFIG_FILE", "/nonexistent",
             "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/creds"));
         ck_assert_ptr_nonnull(p = chain(&env, NULL, &err));
         ck_assert_int_eq(ddbxo_credentials_get(p, &c, &err), 0);
@@ -690,7 +651,7 @@ START_TEST(chain_precedence)
     }
     ck_assert_int_eq(fake_requests(&f), 0);
     {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/creds"));
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/creds"));
         ck_assert_ptr_nonnull(p = chain(&env, NULL, &err));
         /* Container credentials are fetched on first use, not before. */
         ck_assert_int_eq(fake_requests(&f), 0);
@@ -702,20 +663,20 @@ START_TEST(chain_precedence)
     }
     {
         /* A broken earlier source stops the chain. */
-        ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        TU_ENV(env, "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
             fake_url(&f, "/creds"));
         ck_assert_ptr_null(chain(&env, NULL, &err));
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_SECRET_ACCESS_KEY"));
     }
     {
-        ENV(env, "HOME", tmpdir);
+        TU_ENV(env, "HOME", tu_tmpdir());
         ck_assert_ptr_null(chain(&env, NULL, &err));
         ck_assert_int_eq(err.code, DDBXO_E_CONFIG);
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_ACCESS_KEY_ID"));
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_CONTAINER_CREDENTIALS_FULL_URI"));
     }
     fake_stop(&f);
-    rm_tmpdir();
+    tu_rm_tmpdir();
 }
 END_TEST
 
@@ -732,7 +693,7 @@ START_TEST(container_full_uri_token)
                        "\"Token\":\"TOKENC\",\"Expiration\":\"2099-01-01T00:00:00Z\","
                        "\"RoleArn\":\"arn:aws:iam::1:role/r\"}");
     {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/2021-04-23/credentials"),
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/2021-04-23/credentials"),
             "AWS_CONTAINER_AUTHORIZATION_TOKEN", "Basic abc=");
         ck_assert_ptr_nonnull(p = chain(&env, NULL, &err));
     }
@@ -768,9 +729,9 @@ START_TEST(container_token_file_wins_and_is_reread)
     fake_start(&f);
     fake_gen(&f, 3600, 0);
     mk_tmpdir();
-    tf = write_file("token", "token-from-file-1\n");
+    tf = tu_write_file("token", "token-from-file-1\n");
     {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/v1/credentials"),
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/v1/credentials"),
             "AWS_CONTAINER_AUTHORIZATION_TOKEN", "plain-token",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tf);
         ck_assert_ptr_nonnull(p = chain(&env, NULL, &err));
@@ -779,7 +740,7 @@ START_TEST(container_token_file_wins_and_is_reread)
     ck_assert_str_eq(f.auth, "token-from-file-1");
     ddbxo_credentials_clear(&c);
     /* Rotated: the next fetch reads the new token. */
-    write_file("token", "token-from-file-2");
+    tu_write_file("token", "token-from-file-2");
     ddbxo_credentials_provider_invalidate(p);
     ck_assert_int_eq(ddbxo_credentials_get(p, &c, &err), 0);
     ck_assert_str_eq(f.auth, "token-from-file-2");
@@ -794,12 +755,12 @@ START_TEST(container_token_file_wins_and_is_reread)
     assert_no_secret(&err, "plain-token");
     ck_assert_ptr_null(c.access_key_id);
     /* A token file with a newline inside is refused. */
-    write_file("token", "line1\nline2\n");
+    tu_write_file("token", "line1\nline2\n");
     ck_assert_int_eq(ddbxo_credentials_get(p, &c, &err), -1);
     assert_no_secret(&err, "line1");
     ddbxo_credentials_provider_free(p);
     fake_stop(&f);
-    rm_tmpdir();
+    tu_rm_tmpdir();
 }
 END_TEST
 
@@ -815,7 +776,7 @@ START_TEST(container_relative_uri)
     snprintf(base, sizeof base, "http://127.0.0.1:%d", f.port);
     {
         /* RELATIVE_URI wins over FULL_URI. */
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc-123",
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc-123",
             "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/never");
         ck_assert_ptr_nonnull(p = chain(&env, base, &err));
     }
@@ -826,18 +787,18 @@ START_TEST(container_relative_uri)
     ddbxo_credentials_clear(&c);
     ddbxo_credentials_provider_free(p);
     {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "v2/credentials");
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "v2/credentials");
         ck_assert_ptr_null(chain(&env, base, &err));
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"));
     }
     {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/a b");
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/a b");
         ck_assert_ptr_null(chain(&env, base, &err));
     }
     {
         /* Without the test hook the base is the ECS agent; no fetch is made
          * at construction, so this does not touch the network. */
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials");
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials");
         ck_assert_ptr_nonnull(p = chain(&env, NULL, &err));
         ddbxo_credentials_provider_free(p);
     }
@@ -861,13 +822,13 @@ START_TEST(container_full_uri_host_rules)
     ddbxo_error err;
     ddbxo_credentials_provider *p;
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", allowed[i]);
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", allowed[i]);
         p = chain(&env, NULL, &err);
         ck_assert_msg(p != NULL, "%s refused: %s", allowed[i], err.message);
         ddbxo_credentials_provider_free(p);   /* never fetched */
     }
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", refused[i],
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", refused[i],
             "AWS_CONTAINER_AUTHORIZATION_TOKEN", "SECRETTOKEN");
         ck_assert_msg(chain(&env, NULL, &err) == NULL, "%s accepted", refused[i]);
         ck_assert_int_eq(err.code, DDBXO_E_CONFIG);
@@ -876,7 +837,7 @@ START_TEST(container_full_uri_host_rules)
         assert_no_secret(&err, "pw@");
     }
     {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/c",
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/c",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN", "SECRET\r\nX-Injected: 1");
         ck_assert_ptr_null(chain(&env, NULL, &err));
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_CONTAINER_AUTHORIZATION_TOKEN"));
@@ -884,7 +845,7 @@ START_TEST(container_full_uri_host_rules)
     }
     {
         /* A token alone configures nothing. */
-        ENV(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok");
+        TU_ENV(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok");
         ck_assert_ptr_null(chain(&env, NULL, &err));
         ck_assert_ptr_nonnull(strstr(err.message, "no AWS credentials"));
     }
@@ -902,7 +863,7 @@ START_TEST(container_expiry_refresh)
      * refreshes. */
     fake_gen(&f, 120, 0);
     {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
         ck_assert_ptr_nonnull(p = chain(&env, NULL, &err));
     }
     ck_assert_int_eq(ddbxo_credentials_get(p, &c, &err), 0);
@@ -939,7 +900,7 @@ START_TEST(container_down_keeps_valid_then_fails_when_expired)
     fake_start(&f);
     fake_gen(&f, 120, 0);
     fake_now_val = t0;
-    ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
+    TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
     o.env = &env;
     o.container_base = NULL;
     o.now = fake_now;
@@ -990,7 +951,7 @@ START_TEST(container_retry_backoff)
     fake_start(&f);
     fake_gen(&f, 240, 0);
     fake_now_val = t0;
-    ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
+    TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
     o.env = &env;
     o.container_base = NULL;
     o.now = fake_now;
@@ -1026,7 +987,7 @@ static void container_fails(struct fake *f, int status, const char *body,
     ddbxo_credentials c;
     ddbxo_credentials_provider *p;
     fake_body(f, status, body);
-    ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(f, "/c"),
+    TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(f, "/c"),
         "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AUTHSECRET");
     ck_assert_ptr_nonnull(p = chain(&env, NULL, err));
     ck_assert_msg(ddbxo_credentials_get(p, &c, err) == -1, "accepted: %s", body);
@@ -1081,7 +1042,7 @@ START_TEST(container_bad_responses)
     {
         ddbxo_credentials c;
         ddbxo_credentials_provider *p;
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
         ck_assert_ptr_nonnull(p = chain(&env, NULL, &err));
         ck_assert_int_eq(ddbxo_credentials_get(p, &c, &err), -1);
         ck_assert_int_eq(err.code, DDBXO_E_HTTP);
@@ -1100,7 +1061,7 @@ START_TEST(container_no_expiration_is_cached)
     fake_start(&f);
     fake_body(&f, 200, "{\"AccessKeyId\":\"AKIDN\",\"SecretAccessKey\":\"SECRETN\",\"Token\":null}");
     {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
         ck_assert_ptr_nonnull(p = chain(&env, NULL, &err));
     }
     ck_assert_int_eq(ddbxo_credentials_get(p, &c, &err), 0);
@@ -1173,7 +1134,7 @@ START_TEST(threads_share_one_refresh)
      * overlap refreshes all the time. */
     fake_gen(&f, 120, 150);
     {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
         ck_assert_ptr_nonnull(p = chain(&env, NULL, &err));
     }
     /* Cold start: all threads wait for a single fetch. */
@@ -1206,7 +1167,7 @@ START_TEST(threads_cold_start_failure_shared)
     f.delay_ms = 100;
     pthread_mutex_unlock(&f.mu);
     {
-        ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
+        TU_ENV(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", fake_url(&f, "/c"));
         ck_assert_ptr_nonnull(p = chain(&env, NULL, &err));
     }
     run_workers(p, w);
@@ -1245,7 +1206,7 @@ START_TEST(default_chain_real_env)
     char *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
     mk_tmpdir();
     clear_aws_env();
-    setenv("HOME", tmpdir, 1);
+    setenv("HOME", tu_tmpdir(), 1);
 
     setenv("AWS_ACCESS_KEY_ID", "AKIDREAL", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "SECRETREAL", 1);
@@ -1278,7 +1239,7 @@ START_TEST(default_chain_real_env)
     if (home)
         setenv("HOME", home, 1);
     free(home);
-    rm_tmpdir();
+    tu_rm_tmpdir();
 }
 END_TEST
 
