@@ -5,6 +5,7 @@
  * Authorization header from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (re-read
  * on every fetch: it is rotated) or AWS_CONTAINER_AUTHORIZATION_TOKEN. */
 #include "creds.h"
+#include "curl_global.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -340,14 +341,6 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init_once(void)
-{
-    /* curl_easy_init() would do this lazily, but not thread-safely. */
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 static void wipe_slist(struct curl_slist *l)
 {
     for (struct curl_slist *i = l; i; i = i->next)
@@ -364,7 +357,7 @@ static int http_get(const struct container *c, const char *token,
     CURLcode cc;
     int rc = -1;
 
-    pthread_once(&curl_once, curl_init_once);
+    (void)ddbxo__curl_global_init(); /* a failure shows in curl_easy_init */
     if (!(h = curl_easy_init()))
         return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "container credentials: curl_easy_init failed");
     if (token) {

@@ -1,12 +1,12 @@
 /* Dedup key v1 and ClientRequestToken (DESIGN §3, docs/format.md).  Both
  * are frozen formats: bindings and stored ledger items depend on them. */
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "error.h"
 #include "record.h"
+#include "sha256.h"
 #include "value.h"
 
 static const char dedup_tag[] = "ddbxo-dedup-v1";
@@ -98,14 +98,18 @@ DDBXO_API int ddbxo_dedup_canonical(const ddbxo_record *rec,
     return 0;
 }
 
-static int sha256_hex(const unsigned char *p, size_t n, char hex[65],
-                      ddbxo_error *err)
+/* The sha256 layer's digest reuses the process-wide SHA-256 fetch. */
+static int sha256_hex(const unsigned char *p, size_t n,
+                      char hex[DDBXO__SHA256_HEX], ddbxo_error *err)
 {
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-    if (!EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+    ddbxo__sha s;
+    int rc = -1;
+    if (ddbxo__sha_init(&s) == 0) {
+        rc = ddbxo__sha256_hex(&s, p, n, hex);
+        ddbxo__sha_free(&s);
+    }
+    if (rc < 0)
         return ddbxo__err(err, DDBXO_E_INTERNAL, "", "SHA-256 failed");
-    ddbxo__hex(md, 32, hex);
     return 0;
 }
 

@@ -4,6 +4,7 @@
  * Both share the attempt code in http_pool.c and the policy in
  * http_retry.c. */
 #include "http.h"
+#include "curl_global.h"
 #include "error.h"
 
 #include <arpa/inet.h>
@@ -204,16 +205,6 @@ out:
 /* transport                                                            */
 /* ------------------------------------------------------------------ */
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc;
-
-/* Once per process and never undone: a library cannot know when the
- * application is done with libcurl. */
-static void global_init(void)
-{
-    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 static void share_lock(CURL *c, curl_lock_data d, curl_lock_access a, void *ud)
 {
     ddbxo__http *h = ud;
@@ -235,10 +226,10 @@ ddbxo__http *ddbxo__http_new(const ddbxo__http_config *cfg, ddbxo_error *err)
     ddbxo__http_config *c;
     CURLSH *sh;
 
-    pthread_once(&global_once, global_init);
-    if (global_rc != CURLE_OK) {
+    CURLcode grc = ddbxo__curl_global_init();
+    if (grc != CURLE_OK) {
         ddbxo__err(err, DDBXO_E_INTERNAL, NULL, "curl_global_init: %s",
-                   curl_easy_strerror(global_rc));
+                   curl_easy_strerror(grc));
         return NULL;
     }
     if (!(h = calloc(1, sizeof *h)))
