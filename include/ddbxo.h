@@ -839,6 +839,253 @@ DDBXO_API const char *ddbxo_aws_detail_reason_item(const ddbxo_aws_detail *d,
 
 /* DDBXO:CLIENT-API-END */
 
+/* ------------------------------------------------------------------ */
+/* transform: the writes a record turns into                            */
+/* ------------------------------------------------------------------ */
+/* DDBXO:TRANSFORM-API — owned by lib/transform*.c (docs/transform.md) */
+
+/* The writes one record turns into (opaque).  A transform adds writes to
+ * it; none at all means "skip this record" (outcome FILTERED).  Every
+ * item, key and expression value is checked against DynamoDB's rules when
+ * it is added (DDBXO_VALUE_STRICT), so a write DynamoDB would refuse fails
+ * here, with the rule it broke, before anything is sent. */
+typedef struct ddbxo_writes ddbxo_writes;
+
+/* A transaction holds 100 actions; ledger and tracker modes need one for
+ * their bookkeeping item, so one record turns into at most 99 writes (98
+ * with the source check).  Replicate mode takes exactly one. */
+#define DDBXO_MAX_WRITES 99
+/* DynamoDB: the items of one transaction add up to at most 4 MB. */
+#define DDBXO_MAX_TRANSACTION_BYTES (4u * 1024u * 1024u)
+
+/* Adds a write.  table NULL = the target table.  item_json / key_json are
+ * DynamoDB JSON attribute maps (len bytes; not necessarily NUL-terminated).
+ * update: update_expression is required; names_json and values_json are
+ * ExpressionAttributeNames / ExpressionAttributeValues objects or NULL.
+ * -1 with err (DDBXO_E_INVALID naming the field, DDBXO_E_LIMIT) and w
+ * unchanged. */
+DDBXO_API int ddbxo_writes_put(ddbxo_writes *w, const char *table,
+                               const char *item_json, size_t len,
+                               ddbxo_error *err);
+DDBXO_API int ddbxo_writes_update(ddbxo_writes *w, const char *table,
+                                  const char *key_json,
+                                  const char *update_expression,
+                                  const char *names_json,
+                                  const char *values_json, ddbxo_error *err);
+DDBXO_API int ddbxo_writes_delete(ddbxo_writes *w, const char *table,
+                                  const char *key_json, size_t len,
+                                  ddbxo_error *err);
+/* Adds writes given as JSON: one object or an array of objects, each
+ * {"Put":{"TableName"?,"Item"}} | {"Update":{"TableName"?,"Key",
+ * "UpdateExpression","ExpressionAttributeNames"?,
+ * "ExpressionAttributeValues"?}} | {"Delete":{"TableName"?,"Key"}} (the
+ * TransactItems shape; what bindings pass).  All or nothing. */
+DDBXO_API int ddbxo_writes_add_json(ddbxo_writes *w, const char *json,
+                                    size_t len, ddbxo_error *err);
+/* Number of writes added so far. */
+DDBXO_API size_t ddbxo_writes_count(const ddbxo_writes *w);
+
+/* A transform callback: adds the writes for rec to out (none = skip).
+ * Returns 0, or -1 with err filled: the record then fails permanently
+ * (it is parked when a park queue is configured).  Called on the thread
+ * that applies the batch, once per record and attempt; it must not keep
+ * rec or out. */
+typedef int (*ddbxo_transform_fn)(void *ctx, const ddbxo_record *rec,
+                                  ddbxo_writes *out, ddbxo_error *err);
+
+/* A transform (opaque, immutable once made; one may serve any number of
+ * appliers and threads if its callback allows it). */
+typedef struct ddbxo_transform ddbxo_transform;
+
+/* A transform that calls fn(ctx, ...).  Free with ddbxo_transform_free. */
+DDBXO_API ddbxo_transform *ddbxo_transform_new(ddbxo_transform_fn fn,
+                                               void *ctx, ddbxo_error *err);
+/* Identity: INSERT/MODIFY put the new image, REMOVE deletes the record's
+ * Keys.  Needs NewImage in the stream (NEW_IMAGE or NEW_AND_OLD_IMAGES). */
+DDBXO_API ddbxo_transform *ddbxo_transform_identity(ddbxo_error *err);
+/* The declarative JSON spec of docs/transform.md (target key from source
+ * attributes, projection, renames, constants, event filter).  NULL with
+ * err naming the bad field. */
+DDBXO_API ddbxo_transform *ddbxo_transform_spec(const char *json, size_t len,
+                                                ddbxo_error *err);
+/* The GROUP:SUM aggregate (ledger or tracker mode): one target item
+ * {"pk":{"S":group},"item_count":{"N"},"total":{"N"}} per distinct value
+ * of source attribute GROUP, counting the source items in the group and
+ * summing their SUM attribute.  spec is "GROUP:SUM".  Needs
+ * NEW_AND_OLD_IMAGES. */
+DDBXO_API ddbxo_transform *ddbxo_transform_aggregate(const char *spec,
+                                                     ddbxo_error *err);
+/* 1 if t must run in ledger or tracker mode (its writes are not
+ * idempotent: the aggregate), else 0. */
+DDBXO_API int ddbxo_transform_needs_ledger(const ddbxo_transform *t);
+DDBXO_API void ddbxo_transform_free(ddbxo_transform *t);
+/* Runs t on rec and returns the writes as a JSON array in the
+ * ddbxo_writes_add_json shape (free with ddbxo_free); "[]" = skip.  For
+ * tests, bindings and `ddbxo apply --dry-run`. */
+DDBXO_API char *ddbxo_transform_run(const ddbxo_transform *t,
+                                    const ddbxo_record *rec, size_t *len,
+                                    ddbxo_error *err);
+
+/* DDBXO:TRANSFORM-API-END */
+
+/* ------------------------------------------------------------------ */
+/* apply: one record, exactly-once effect                               */
+/* ------------------------------------------------------------------ */
+/* DDBXO:APPLY-API — owned by lib/apply*.c, lib/park.c
+ * (docs/exactly-once.md) */
+
+/* What happened to one record.  The numbers never change. */
+typedef enum ddbxo_outcome {
+    DDBXO_APPLIED = 1,          /* written now */
+    DDBXO_DUPLICATE = 2,        /* this record was applied before */
+    DDBXO_STALE = 3,            /* replicate: a newer version is stored */
+    DDBXO_SUPERSEDED = 4,       /* source check: a newer source write exists */
+    DDBXO_COALESCED = 5,        /* replicate: covered by a later record of
+                                   the same item in the batch */
+    DDBXO_FILTERED = 6,         /* the transform skipped it */
+    DDBXO_PARKED = 7,           /* failed for good; sent to the park queue */
+    DDBXO_FAILED_RETRYABLE = 8, /* not applied; a retry may succeed */
+    DDBXO_FAILED_PERMANENT = 9  /* not applied; a retry will fail again */
+} ddbxo_outcome;
+/* One past the largest outcome (for arrays indexed by outcome). */
+#define DDBXO_OUTCOME_END 10
+
+/* "APPLIED", "DUPLICATE", ... (static); "UNKNOWN" for other values. */
+DDBXO_API const char *ddbxo_outcome_name(int outcome);
+/* 1 for FAILED_RETRYABLE and FAILED_PERMANENT: the record must be
+ * delivered again (it belongs in batchItemFailures). */
+DDBXO_API int ddbxo_outcome_failed(int outcome);
+
+/* How records reach the target (DESIGN §2). */
+typedef enum ddbxo_mode {
+    DDBXO_MODE_REPLICATE = 1,   /* conditional put guarded by _ddbxo_seq */
+    DDBXO_MODE_LEDGER = 2,      /* transaction with a ledger item */
+    DDBXO_MODE_TRACKER = 3      /* transaction with a per-shard tracker set */
+} ddbxo_mode;
+
+/* "replicate" / "ledger" / "tracker" -> the mode; 0 for anything else. */
+DDBXO_API int ddbxo_mode_parse(const char *name);
+/* The mode's name (static); "unknown" for other values. */
+DDBXO_API const char *ddbxo_mode_name(int mode);
+
+/* Tombstones outlive the 24 h stream retention, so a redriven old record
+ * still meets them (DESIGN §2). */
+#define DDBXO_DEFAULT_TOMBSTONE_TTL_S (48 * 3600)
+/* Ledger items outlive any redrive we know of (ESM retries end with the
+ * 24 h retention; parked records were never applied). */
+#define DDBXO_DEFAULT_LEDGER_TTL_S (7 * 24 * 3600)
+/* Target attribute that holds a tombstone's expiry (epoch seconds). */
+#define DDBXO_DEFAULT_TTL_ATTR "_ddbxo_exp"
+
+/* How to apply records.  A zeroed struct plus target_table is a valid
+ * replicate configuration.  Strings are copied; transform is borrowed
+ * and must outlive the applier. */
+typedef struct ddbxo_apply_config {
+    int mode;                        /* ddbxo_mode [REPLICATE] */
+    const char *target_table;        /* required */
+    const char *ledger_table;        /* ledger and tracker modes: the table
+                                        (partition key pk S, TTL attribute
+                                        exp) for ledger / tracker items */
+    const char *source_table;        /* source table name for dedup keys and
+                                        the source check; NULL = from each
+                                        record's eventSourceARN */
+    const char *source_version_attr; /* source check: ConditionCheck that
+                                        the source item still has this
+                                        attribute's value (NULL = off) */
+    const char *version_attr;        /* replicate: guard by this numeric
+                                        attribute of the image instead of
+                                        the sequence number (NULL = seq) */
+    const ddbxo_transform *transform;/* NULL = identity */
+    int hard_delete;                 /* replicate: REMOVE deletes the item
+                                        (safe only without redrives) */
+    int no_coalesce;                 /* replicate: apply every record of an
+                                        item instead of the last one */
+    const char *ttl_attr;            /* [DDBXO_DEFAULT_TTL_ATTR] */
+    int64_t tombstone_ttl_s;         /* [DDBXO_DEFAULT_TOMBSTONE_TTL_S] */
+    int64_t ledger_ttl_s;            /* [DDBXO_DEFAULT_LEDGER_TTL_S] */
+    const char *park_queue_url;      /* SQS queue for records that fail for
+                                        good (NULL = report them failed) */
+    size_t tracker_capacity;         /* tracker: records per tracker item
+                                        before it is full [derived from
+                                        400 KB; tests lower it] */
+    int max_inflight;                /* batch: items applied at once
+                                        [the client's max_connections] */
+} ddbxo_apply_config;
+
+/* Per call. */
+typedef struct ddbxo_apply_options {
+    int64_t deadline_ms;             /* epoch ms to stop by (0 = none) */
+    const char *shard_id;            /* the records' shard (tracker items
+                                        are per shard; NULL = unknown) */
+} ddbxo_apply_options;
+
+/* An applier: a configuration bound to a client, reused across batches.
+ * One thread at a time; make one per thread (they may share a client). */
+typedef struct ddbxo_applier ddbxo_applier;
+
+/* Checks cfg (DDBXO_E_CONFIG naming the field: no target, ledger mode
+ * without a ledger table, an aggregate outside ledger/tracker mode, ...)
+ * and makes an applier on client c (borrowed; must outlive it). */
+DDBXO_API ddbxo_applier *ddbxo_applier_new(ddbxo_client *c,
+                                           const ddbxo_apply_config *cfg,
+                                           ddbxo_error *err);
+DDBXO_API void ddbxo_applier_free(ddbxo_applier *a);
+
+/* Applies one record (transform, conditional write, refusal read back)
+ * and returns its ddbxo_outcome.  For FAILED_* outcomes err says why (its
+ * retryable flag matches the outcome); for PARKED it keeps the error that
+ * made the record park.  opt may be NULL. */
+DDBXO_API int ddbxo_transact_apply(ddbxo_applier *a, const ddbxo_record *rec,
+                                   const ddbxo_apply_options *opt,
+                                   ddbxo_error *err);
+
+/* DDBXO:APPLY-API-END */
+
+/* ------------------------------------------------------------------ */
+/* batch: a whole event, concurrently, with batchItemFailures           */
+/* ------------------------------------------------------------------ */
+/* DDBXO:BATCH-API — owned by lib/batch*.c (docs/exactly-once.md) */
+
+/* The outcome of a batch (opaque).  Free with ddbxo_batch_result_free. */
+typedef struct ddbxo_batch_result ddbxo_batch_result;
+
+/* Applies every record of ev (DESIGN §4): records that failed to parse
+ * fail permanently; items run concurrently, each item's records in order,
+ * an item stops at its first failure; at opt->deadline_ms no new work
+ * starts and the rest is reported failed.  A record is reported as done
+ * only when it was applied or refused as DUPLICATE/STALE/SUPERSEDED (or
+ * coalesced, filtered, parked).  NULL only for bad arguments or no memory
+ * (err); record failures are in the result. */
+DDBXO_API ddbxo_batch_result *ddbxo_process_batch(
+    ddbxo_applier *a, const ddbxo_event *ev, const ddbxo_apply_options *opt,
+    ddbxo_error *err);
+DDBXO_API void ddbxo_batch_result_free(ddbxo_batch_result *r);
+/* Number of records (the event's count, good and bad). */
+DDBXO_API size_t ddbxo_batch_result_count(const ddbxo_batch_result *r);
+/* Outcome of record i (0 if i is out of range). */
+DDBXO_API int ddbxo_batch_result_outcome(const ddbxo_batch_result *r,
+                                         size_t i);
+/* Why record i failed or parked (borrowed), or NULL. */
+DDBXO_API const ddbxo_error *ddbxo_batch_result_error(
+    const ddbxo_batch_result *r, size_t i);
+/* How many records had this outcome. */
+DDBXO_API size_t ddbxo_batch_result_tally(const ddbxo_batch_result *r,
+                                          int outcome);
+/* How many records failed (FAILED_RETRYABLE + FAILED_PERMANENT). */
+DDBXO_API size_t ddbxo_batch_result_failed(const ddbxo_batch_result *r);
+/* The Lambda partial batch response (borrowed, NUL-terminated):
+ * {"batchItemFailures":[{"itemIdentifier":"<SequenceNumber>"},...]} in
+ * stream order; [] when nothing failed. */
+DDBXO_API const char *ddbxo_batch_result_response(
+    const ddbxo_batch_result *r, size_t *len);
+/* One JSON object (borrowed): {"records":N,"applied":..,"duplicate":..,
+ * "stale":..,"superseded":..,"coalesced":..,"filtered":..,"parked":..,
+ * "failed":..,"batchItemFailures":[..]} -- `ddbxo apply`'s last line. */
+DDBXO_API const char *ddbxo_batch_result_summary(const ddbxo_batch_result *r,
+                                                 size_t *len);
+
+/* DDBXO:BATCH-API-END */
+
 #ifdef __cplusplus
 }
 #endif

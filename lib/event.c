@@ -192,3 +192,12 @@ DDBXO_API ddbxo_record *ddbxo_parse_stream_record(const char *data, size_t len,
     json_decref(root);   /* the record holds its own reference */
     return rec;
 }
+
+const json_t *ddbxo__event_raw(const ddbxo_event *ev, size_t i)
+{
+    const json_t *recs;
+    if (!ev || i >= ev->n)
+        return NULL;
+    recs = json_object_get(ev->root, "Records");
+    return recs ? json_array_get(recs, i) : ev->root;
+}

@@ -32,4 +32,9 @@ const json_t *ddbxo__record_new_json(const ddbxo_record *rec);
 const json_t *ddbxo__record_old_json(const ddbxo_record *rec);
 const json_t *ddbxo__record_json(const ddbxo_record *rec);
 
+/* The JSON of slot i of an event as it came (borrowed), good or bad: what
+ * a park message carries for a record that failed to parse.  NULL if i is
+ * out of range. */
+const json_t *ddbxo__event_raw(const ddbxo_event *ev, size_t i);
+
 #endif

@@ -1,0 +1,54 @@
+/* Test helpers for suites that talk to moto through the library: a client
+ * on the shared moto instance, tables, items, and real stream events (read
+ * back from moto's stream and wrapped in the Lambda event shape).  Every
+ * helper fails the current test (ck_assert) on error. */
+#ifndef DDBXO_TEST_DDBTEST_H
+#define DDBXO_TEST_DDBTEST_H
+
+#include <jansson.h>
+
+#include "ddbxo.h"
+
+#define TU_REGION "us-east-1"
+#define TU_AKID "AKIDEXAMPLEDDBXO0001"
+#define TU_SECRET "ddbxo-test-secret-key-0123456789"
+
+/* A client with every endpoint at url and static test credentials.  Free
+ * with tu_client_free (also frees the credentials provider). */
+ddbxo_client *tu_client_at(const char *url);
+/* tu_client_at(the shared moto instance). */
+ddbxo_client *tu_moto_client(void);
+void tu_client_free(ddbxo_client *c);
+
+/* Parses JSON text written in a test; aborts the test on a typo. */
+json_t *tu_json(const char *text);
+/* The value at a dotted path of object members ("a.b.c"), or NULL. */
+const json_t *tu_json_at(const json_t *j, const char *path);
+
+/* CreateTable (partition key pk of type pk_type, optional sort key sk;
+ * stream_view NULL = no stream) and wait until ACTIVE.  Returns the
+ * stream ARN (static buffer, "" without a stream). */
+const char *tu_create_table(ddbxo_client *c, const char *name, const char *pk,
+                            const char *pk_type, const char *sk,
+                            const char *sk_type, const char *stream_view);
+/* PutItem / DeleteItem with JSON text. */
+void tu_put(ddbxo_client *c, const char *table, const char *item_json);
+void tu_delete(ddbxo_client *c, const char *table, const char *key_json);
+/* Consistent GetItem: the item (new reference) or NULL when absent. */
+json_t *tu_get(ddbxo_client *c, const char *table, const char *key_json);
+/* Every item of a table (Scan, all pages) as a JSON array (new ref). */
+json_t *tu_scan(ddbxo_client *c, const char *table);
+/* Items of a table sorted by their canonical JSON text, joined by '\n'
+ * (malloc'd): a whole-table snapshot two states can be compared by. */
+char *tu_snapshot(ddbxo_client *c, const char *table);
+
+/* Every record of the stream of `table` from TRIM_HORIZON, as a Lambda
+ * event {"Records":[...]} whose records carry eventSourceARN (malloc'd
+ * JSON text).  first/count select records [first, first+count) of the
+ * stream (count 0 = to the end): how tests cut a stream into batches. */
+char *tu_stream_event(ddbxo_client *c, const char *table, size_t first,
+                      size_t count);
+/* Number of records in the stream of `table` so far. */
+size_t tu_stream_count(ddbxo_client *c, const char *table);
+
+#endif
