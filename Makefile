@@ -111,6 +111,10 @@ docs-test:
 memcheck: $(TEST_BIN)
 	@sh tests/run-check.sh memcheck $(B)/results.memcheck --valgrind $(TEST_BIN)
 
+# Bindings, the Lambda bootstrap and other parts with their own toolchains
+# keep their rules in mk/*.mk; each may append to TEST_SUITES.
+-include $(sort $(wildcard mk/*.mk))
+
 # ---------------------------------------------------------------- demo
 demo: $(B)/env.mk all
 	@sh scripts/demo.sh

@@ -1068,6 +1068,12 @@ DDBXO_API int ddbxo_batch_result_outcome(const ddbxo_batch_result *r,
 /* Why record i failed or parked (borrowed), or NULL. */
 DDBXO_API const ddbxo_error *ddbxo_batch_result_error(
     const ddbxo_batch_result *r, size_t i);
+/* The sequence number record i is reported by in batchItemFailures
+ * (borrowed): its own, or -- for a record without a usable one (it did not
+ * parse) -- the lowest of the batch, so the ESM replays from the start;
+ * "" when the batch has none (Lambda then fails the whole batch). */
+DDBXO_API const char *ddbxo_batch_result_seq(const ddbxo_batch_result *r,
+                                             size_t i);
 /* How many records had this outcome. */
 DDBXO_API size_t ddbxo_batch_result_tally(const ddbxo_batch_result *r,
                                           int outcome);
@@ -1085,6 +1091,13 @@ DDBXO_API const char *ddbxo_batch_result_summary(const ddbxo_batch_result *r,
                                                  size_t *len);
 
 /* DDBXO:BATCH-API-END */
+
+/* ------------------------------------------------------------------ */
+/* runner: reads a stream and applies it (ddbxo run)                    */
+/* ------------------------------------------------------------------ */
+/* DDBXO:RUNNER-API — owned by lib/runner*.c (docs/runner.md) */
+
+/* DDBXO:RUNNER-API-END */
 
 #ifdef __cplusplus
 }

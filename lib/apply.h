@@ -62,7 +62,20 @@ struct ddbxo_applier {
     int max_inflight;            /* >= 1 */
     ddbxo__http_multi *multi;    /* the batch engine's; made on first use,
                                     freed by ddbxo_applier_free */
+    char call_id[DDBXO_DEDUP_KEY_BUFSIZE]; /* 64 random hex chars per
+                                    ddbxo_transact_apply / process_batch
+                                    call; "" = send no ClientRequestToken */
 };
+
+/* Starts a call: a fresh a->call_id.  The ClientRequestToken of a
+ * transaction is derived from the record's dedup key *and* the call id,
+ * so it makes a resend inside this call (after a lost answer) return the
+ * first attempt's success, while a later delivery of the same record --
+ * an ESM retry, a replay, an overlapping invocation -- is decided by the
+ * ledger condition and reported DUPLICATE.  A token from the dedup key
+ * alone would turn such a delivery within 10 minutes into a silent
+ * success that is counted APPLIED (AWS-FACTS §2). */
+void ddbxo__applier_new_call(ddbxo_applier *a);
 
 typedef struct ddbxo__plan {
     /* inputs (borrowed) */
