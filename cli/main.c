@@ -12,6 +12,8 @@ static const struct {
 } commands[] = {
     { "parse", cmd_parse, "parse a stream event; one JSON line per record" },
     { "call", cmd_call, "send one signed DynamoDB/Streams/SQS request" },
+    { "apply", cmd_apply, "apply an event to a table, exactly-once effect" },
+    { "init", cmd_init, "create the target, ledger and checkpoint tables; check the stream" },
 };
 
 static void usage(FILE *f)

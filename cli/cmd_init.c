@@ -1,0 +1,409 @@
+/* ddbxo init: creates the tables a pipeline needs and checks the source
+ * stream.  It never changes what exists: a user runs it against production
+ * tables, so it only reports on them. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "ddbxo.h"
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: ddbxo init --source-table S --target-table T\n"
+            "                  [--mode replicate|ledger|tracker]\n"
+            "                  [--ledger-table L] [--checkpoint-table C]\n"
+            "                  [--aggregate GROUP:SUM]\n"
+            "                  [--source-version-attr A]\n"
+            "                  [--target-key NAME:TYPE[,NAME:TYPE]]\n"
+            "                  [--ttl-attr NAME]\n"
+            "\n"
+            "Checks that the source table has a stream whose view type the\n"
+            "mode needs, and creates the missing target, ledger and checkpoint\n"
+            "tables (on-demand billing, TTL on: the tombstone attribute of the\n"
+            "target, exp on the ledger and checkpoint tables).  Tables that\n"
+            "exist are not changed; what was found is reported.\n"
+            "\n"
+            "  --target-key K    key of a new target table, e.g. id:S or\n"
+            "                    pk:S,sk:N (default: the source table's key;\n"
+            "                    pk:S with --aggregate)\n"
+            "  --ttl-attr NAME   tombstone TTL attribute of the target\n"
+            "                    (default %s)\n"
+            "\n"
+            "Prints one line per table, then a JSON summary as the last line:\n"
+            "{\"source\":{...},\"created\":[...],\"existing\":[...],\n"
+            "\"problems\":[...]}.\n"
+            "Exit status: 0 ready, 1 a problem was found (listed), 2 usage\n"
+            "error, 69 the service could not be reached.\n",
+            DDBXO_DEFAULT_TTL_ATTR);
+}
+
+#define CLI_EX_UNAVAILABLE 69
+
+typedef struct init_opts {
+    const char *source, *target, *ledger, *checkpoint;
+    const char *aggregate, *source_version_attr, *target_key, *ttl_attr;
+    int mode;
+} init_opts;
+
+static int parse_args(int argc, char **argv, init_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = DDBXO_MODE_REPLICATE;
+    o->ttl_attr = DDBXO_DEFAULT_TTL_ATTR;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            help(stdout);
+            exit(0);
+        }
+        if (strcmp(a, "--source-table") == 0) slot = &o->source;
+        else if (strcmp(a, "--target-table") == 0) slot = &o->target;
+        else if (strcmp(a, "--ledger-table") == 0) slot = &o->ledger;
+        else if (strcmp(a, "--checkpoint-table") == 0) slot = &o->checkpoint;
+        else if (strcmp(a, "--aggregate") == 0) slot = &o->aggregate;
+        else if (strcmp(a, "--source-version-attr") == 0)
+            slot = &o->source_version_attr;
+        else if (strcmp(a, "--target-key") == 0) slot = &o->target_key;
+        else if (strcmp(a, "--ttl-attr") == 0) slot = &o->ttl_attr;
+        else if (strcmp(a, "--mode") == 0) {
+            if (i + 1 >= argc || !(o->mode = ddbxo_mode_parse(argv[++i]))) {
+                fprintf(stderr, "ddbxo init: --mode needs replicate, ledger "
+                                "or tracker\n");
+                return -1;
+            }
+            continue;
+        } else {
+            fprintf(stderr, "ddbxo init: unknown option '%s' (see --help)\n", a);
+            return -1;
+        }
+        if (i + 1 >= argc || !argv[i + 1][0]) {
+            fprintf(stderr, "ddbxo init: %s needs a value\n", a);
+            return -1;
+        }
+        *slot = argv[++i];
+    }
+    if (!o->source || !o->target) {
+        fprintf(stderr, "ddbxo init: --source-table and --target-table are "
+                        "required (see --help)\n");
+        return -1;
+    }
+    if (o->mode != DDBXO_MODE_REPLICATE && !o->ledger) {
+        fprintf(stderr, "ddbxo init: --mode %s needs --ledger-table\n",
+                ddbxo_mode_name(o->mode));
+        return -1;
+    }
+    if (o->aggregate && o->mode == DDBXO_MODE_REPLICATE) {
+        fprintf(stderr, "ddbxo init: --aggregate needs --mode ledger or "
+                        "tracker\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* One call; *out gets the response.  On failure *err is filled and *out
+ * is the parsed error body's __type-free copy (NULL). */
+static int call(ddbxo_client *c, const char *op, json_t *body, json_t **out,
+                ddbxo_error *err)
+{
+    char *text = json_dumps(body, JSON_COMPACT), *resp = NULL;
+    size_t len = 0;
+    int rc;
+    json_decref(body);
+    if (!text) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return -1;
+    }
+    rc = ddbxo_call(c, DDBXO_SERVICE_DYNAMODB, op, text, strlen(text), 0,
+                    &resp, &len, err);
+    free(text);
+    if (rc == 0 && out)
+        *out = json_loadb(resp, len, 0, NULL);
+    ddbxo_free(resp);
+    return rc;
+}
+
+/* DescribeTable: 1 = found (*table set), 0 = absent, -1 = error. */
+static int describe(ddbxo_client *c, const char *name, json_t **table,
+                    ddbxo_error *err)
+{
+    json_t *out = NULL;
+    *table = NULL;
+    if (call(c, "DescribeTable", json_pack("{s:s}", "TableName", name), &out,
+             err) < 0)
+        return strcmp(err->aws_type, "ResourceNotFoundException") == 0 ? 0
+                                                                        : -1;
+    *table = json_incref(json_object_get(out, "Table"));
+    json_decref(out);
+    return *table ? 1 : -1;
+}
+
+/* The view types the configuration can work with, most demanding first. */
+static const char *needed_view(const init_opts *o)
+{
+    if (o->aggregate)
+        return "NEW_AND_OLD_IMAGES";
+    return "NEW_IMAGE";   /* identity / spec puts and the source check */
+}
+
+static int view_ok(const char *have, const char *need)
+{
+    if (!have)
+        return 0;
+    if (strcmp(have, "NEW_AND_OLD_IMAGES") == 0)
+        return 1;
+    return strcmp(have, need) == 0;
+}
+
+/* Key schema + attribute definitions from "a:S,b:N" (HASH then RANGE). */
+static int key_from_spec(const char *spec, json_t **schema, json_t **defs)
+{
+    char buf[512], *save = NULL;
+    int n = 0;
+    snprintf(buf, sizeof buf, "%s", spec);
+    *schema = json_array();
+    *defs = json_array();
+    for (char *part = strtok_r(buf, ",", &save); part;
+         part = strtok_r(NULL, ",", &save), n++) {
+        char *colon = strrchr(part, ':');
+        if (!colon || colon == part || n >= 2 ||
+            (strcmp(colon + 1, "S") && strcmp(colon + 1, "N") &&
+             strcmp(colon + 1, "B")))
+            goto bad;
+        *colon = '\0';
+        json_array_append_new(*schema,
+                              json_pack("{s:s,s:s}", "AttributeName", part,
+                                        "KeyType", n ? "RANGE" : "HASH"));
+        json_array_append_new(*defs,
+                              json_pack("{s:s,s:s}", "AttributeName", part,
+                                        "AttributeType", colon + 1));
+    }
+    if (n)
+        return 0;
+bad:
+    json_decref(*schema);
+    json_decref(*defs);
+    return -1;
+}
+
+/* The source table's key schema and the definitions of its key
+ * attributes (new references). */
+static void key_from_table(const json_t *table, json_t **schema, json_t **defs)
+{
+    const json_t *ks = json_object_get(table, "KeySchema"), *e;
+    size_t i;
+    *schema = json_deep_copy(ks);
+    *defs = json_array();
+    json_array_foreach(ks, i, e) {
+        const char *name = json_string_value(json_object_get(e, "AttributeName"));
+        const json_t *d;
+        size_t k;
+        json_array_foreach(json_object_get(table, "AttributeDefinitions"), k, d)
+            if (name && json_equal(json_object_get(d, "AttributeName"),
+                                   json_object_get(e, "AttributeName")))
+                json_array_append(*defs, (json_t *)d);
+    }
+}
+
+/* Creates `name` with the key, on-demand, then turns TTL on for ttl. */
+static int create(ddbxo_client *c, const char *name, json_t *schema,
+                  json_t *defs, const char *ttl, ddbxo_error *err)
+{
+    json_t *req = json_pack("{s:s,s:o,s:o,s:s}", "TableName", name,
+                            "KeySchema", schema, "AttributeDefinitions", defs,
+                            "BillingMode", "PAY_PER_REQUEST");
+    if (call(c, "CreateTable", req, NULL, err) < 0)
+        return -1;
+    /* UpdateTimeToLive needs an ACTIVE table. */
+    for (int tries = 0; tries < 600; tries++) {
+        json_t *t = NULL;
+        int found = describe(c, name, &t, err);
+        const char *st = json_string_value(json_object_get(t, "TableStatus"));
+        int active = found == 1 && st && strcmp(st, "ACTIVE") == 0;
+        json_decref(t);
+        if (found < 0)
+            return -1;
+        if (active)
+            break;
+        struct timespec ts = { 0, 100 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    req = json_pack("{s:s,s:{s:b,s:s}}", "TableName", name,
+                    "TimeToLiveSpecification", "Enabled", 1, "AttributeName",
+                    ttl);
+    return call(c, "UpdateTimeToLive", req, NULL, err);
+}
+
+typedef struct report {
+    json_t *created, *existing, *problems;
+} report;
+
+static void problem(report *r, const char *fmt, const char *a, const char *b)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, a, b ? b : "");
+    fprintf(stderr, "ddbxo init: %s\n", msg);
+    json_array_append_new(r->problems, json_string(msg));
+}
+
+/* Creates a missing table, or reports on the existing one: its key must be
+ * pk (S) for the ledger and checkpoint tables. */
+static int ensure(ddbxo_client *c, report *r, const char *role,
+                  const char *name, json_t *schema, json_t *defs,
+                  const char *ttl, int want_pk_s)
+{
+    ddbxo_error err;
+    json_t *t = NULL;
+    int found = describe(c, name, &t, &err);
+    if (found < 0) {
+        json_decref(schema);
+        json_decref(defs);
+        fprintf(stderr, "ddbxo init: DescribeTable %s: %s\n", name, err.message);
+        return -1;
+    }
+    if (found) {
+        const json_t *ks = json_object_get(t, "KeySchema");
+        printf("%s table %s exists (%s); left as it is\n", role, name,
+               json_string_value(json_object_get(t, "TableStatus")));
+        json_array_append_new(r->existing, json_string(name));
+        if (want_pk_s &&
+            (json_array_size(ks) != 1 ||
+             strcmp(json_string_value(json_object_get(json_array_get(ks, 0),
+                                                      "AttributeName")) ?: "",
+                    "pk") != 0))
+            problem(r, "%s table %s must have the single key pk (S)", role,
+                    name);
+        json_decref(t);
+        json_decref(schema);
+        json_decref(defs);
+        return 0;
+    }
+    if (create(c, name, schema, defs, ttl, &err) < 0) {
+        fprintf(stderr, "ddbxo init: creating %s: %s\n", name, err.message);
+        return -1;
+    }
+    printf("%s table %s created (on-demand, TTL on %s)\n", role, name, ttl);
+    json_array_append_new(r->created, json_string(name));
+    return 0;
+}
+
+static void pk_s(json_t **schema, json_t **defs)
+{
+    key_from_spec("pk:S", schema, defs);
+}
+
+int cmd_init(int argc, char **argv)
+{
+    init_opts o;
+    ddbxo_error err;
+    ddbxo_client *c;
+    json_t *src = NULL, *schema, *defs, *summary;
+    report r;
+    const char *view = NULL;
+    int rc = 0, found;
+
+    if (parse_args(argc, argv, &o) < 0)
+        return CLI_EX_USAGE;
+    if (o.target_key && key_from_spec(o.target_key, &schema, &defs) < 0) {
+        fprintf(stderr, "ddbxo init: --target-key wants NAME:TYPE[,NAME:TYPE] "
+                        "with TYPE S, N or B\n");
+        return CLI_EX_USAGE;
+    }
+    if (o.target_key) {
+        json_decref(schema);
+        json_decref(defs);
+    }
+    if (!(c = ddbxo_client_new(NULL, &err))) {
+        fprintf(stderr, "ddbxo init: %s\n", err.message);
+        return CLI_EX_USAGE;
+    }
+    r.created = json_array();
+    r.existing = json_array();
+    r.problems = json_array();
+
+    found = describe(c, o.source, &src, &err);
+    if (found < 0) {
+        fprintf(stderr, "ddbxo init: DescribeTable %s: %s\n", o.source,
+                err.message);
+        rc = CLI_EX_UNAVAILABLE;
+        goto out;
+    }
+    if (!found) {
+        problem(&r, "source table %s does not exist%s", o.source, "");
+    } else {
+        const json_t *spec = json_object_get(src, "StreamSpecification");
+        int enabled = json_is_true(json_object_get(spec, "StreamEnabled"));
+        view = json_string_value(json_object_get(spec, "StreamViewType"));
+        if (!enabled) {
+            problem(&r, "source table %s has no stream: enable one with view "
+                        "type %s (UpdateTable StreamSpecification)",
+                    o.source, needed_view(&o));
+            view = NULL;
+        } else {
+            printf("source table %s: stream %s, view type %s\n", o.source,
+                   json_string_value(json_object_get(src, "LatestStreamArn")),
+                   view);
+            if (!view_ok(view, needed_view(&o)))
+                problem(&r, "the source stream's view type is %s; this "
+                            "configuration needs %s",
+                        view ? view : "unknown", needed_view(&o));
+        }
+    }
+
+    /* The target: the given key, the aggregate's pk, or the source's. */
+    if (o.target_key)
+        key_from_spec(o.target_key, &schema, &defs);
+    else if (o.aggregate)
+        pk_s(&schema, &defs);
+    else if (src)
+        key_from_table(src, &schema, &defs);
+    else
+        schema = defs = NULL;
+    if (schema) {
+        if (ensure(c, &r, "target", o.target, schema, defs,
+                   o.ttl_attr, 0) < 0) {
+            rc = CLI_EX_UNAVAILABLE;
+            goto out;
+        }
+    } else {
+        problem(&r, "cannot create target table %s without the source's key "
+                    "(or --target-key)%s", o.target, "");
+    }
+    if (o.ledger) {
+        pk_s(&schema, &defs);
+        if (ensure(c, &r, "ledger", o.ledger, schema, defs, "exp", 1) < 0) {
+            rc = CLI_EX_UNAVAILABLE;
+            goto out;
+        }
+    }
+    if (o.checkpoint) {
+        pk_s(&schema, &defs);
+        if (ensure(c, &r, "checkpoint", o.checkpoint, schema, defs, "exp",
+                   1) < 0) {
+            rc = CLI_EX_UNAVAILABLE;
+            goto out;
+        }
+    }
+    rc = json_array_size(r.problems) ? 1 : 0;
+out:
+    summary = json_pack("{s:{s:s,s:b,s:s?},s:O,s:O,s:O}", "source", "table",
+                        o.source, "exists", src != NULL, "view_type", view,
+                        "created", r.created, "existing", r.existing,
+                        "problems", r.problems);
+    if (summary && rc != CLI_EX_UNAVAILABLE) {
+        char *text = json_dumps(summary, JSON_COMPACT);
+        printf("%s\n", text);
+        free(text);
+    }
+    json_decref(summary);
+    json_decref(r.created);
+    json_decref(r.existing);
+    json_decref(r.problems);
+    json_decref(src);
+    ddbxo_client_free(c);
+    return rc;
+}

@@ -1,0 +1,195 @@
+/* See clirun.h. */
+#include "clirun.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ddbtest.h"
+
+#define TU_CLI_MAX_ARGS 64
+#define TU_CLI_MAX_ENV 32
+
+const char *tu_cli_path(void)
+{
+    const char *p = getenv("DDBXO_CLI");
+    return p && *p ? p : "build/ddbxo";
+}
+
+/* argv and envp for execve, built before fork. */
+typedef struct spawn_args {
+    char *argv[TU_CLI_MAX_ARGS + 2];
+    char *envp[TU_CLI_MAX_ENV + 12];
+    char endpoint[256];
+} spawn_args;
+
+static void build_args(spawn_args *s, const char *endpoint,
+                       const char *const *argv, const char *const *env)
+{
+    size_t n = 0, e = 0;
+    const char *bin = tu_cli_path();
+    ck_assert_msg(access(bin, X_OK) == 0, "%s not built (make build/ddbxo)",
+                  bin);
+    s->argv[n++] = (char *)bin;
+    for (size_t i = 0; argv && argv[i]; i++) {
+        ck_assert_msg(n < TU_CLI_MAX_ARGS, "too many arguments");
+        s->argv[n++] = (char *)argv[i];
+    }
+    s->argv[n] = NULL;
+    s->envp[e++] = "PATH=/usr/bin:/bin";
+    s->envp[e++] = "AWS_ACCESS_KEY_ID=" TU_AKID;
+    s->envp[e++] = "AWS_SECRET_ACCESS_KEY=" TU_SECRET;
+    s->envp[e++] = "AWS_REGION=" TU_REGION;
+    s->envp[e++] = "AWS_CONFIG_FILE=/nonexistent/ddbxo-config";
+    s->envp[e++] = "AWS_SHARED_CREDENTIALS_FILE=/nonexistent/ddbxo-credentials";
+    if (endpoint) {
+        snprintf(s->endpoint, sizeof s->endpoint, "AWS_ENDPOINT_URL=%s",
+                 endpoint);
+        s->envp[e++] = s->endpoint;
+    }
+    for (size_t i = 0; env && env[i]; i++) {
+        ck_assert_msg(i < TU_CLI_MAX_ENV, "too many variables");
+        s->envp[e++] = (char *)env[i];
+    }
+    s->envp[e] = NULL;
+}
+
+static void append(char **buf, size_t *n, size_t *cap, const char *p, size_t k)
+{
+    if (*n + k + 1 > *cap) {
+        while (*n + k + 1 > *cap)
+            *cap *= 2;
+        *buf = realloc(*buf, *cap);
+        ck_assert_ptr_nonnull(*buf);
+    }
+    memcpy(*buf + *n, p, k);
+    *n += k;
+    (*buf)[*n] = '\0';
+}
+
+int tu_cli(const char *endpoint, const char *const *argv,
+           const char *const *env, const char *stdin_text, char **out,
+           char **err_out)
+{
+    spawn_args s;
+    int po[2], pe[2], pi[2], status = -1;
+    size_t n[2] = { 0, 0 }, cap[2] = { 4096, 4096 };
+    char *buf[2] = { malloc(4096), malloc(4096) };
+    pid_t pid;
+
+    build_args(&s, endpoint, argv, env);
+    buf[0][0] = buf[1][0] = '\0';
+    ck_assert_int_eq(pipe(po), 0);
+    ck_assert_int_eq(pipe(pe), 0);
+    ck_assert_int_eq(pipe(pi), 0);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(pi[0], 0);
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        close(po[0]);
+        close(pe[0]);
+        close(pi[1]);
+        execve(s.argv[0], s.argv, s.envp);
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    close(pi[0]);
+    if (stdin_text) {
+        size_t len = strlen(stdin_text), off = 0;
+        while (off < len) {
+            ssize_t w = write(pi[1], stdin_text + off, len - off);
+            if (w <= 0)
+                break;   /* the command did not read it all: its choice */
+            off += (size_t)w;
+        }
+    }
+    close(pi[1]);
+    /* Read both pipes together so neither can fill up and block. */
+    struct pollfd fds[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
+    int open_fds = 2;
+    while (open_fds > 0) {
+        ck_assert_int_ge(poll(fds, 2, -1), 0);
+        for (int k = 0; k < 2; k++) {
+            char chunk[8192];
+            ssize_t r;
+            if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP)))
+                continue;
+            r = read(fds[k].fd, chunk, sizeof chunk);
+            if (r > 0) {
+                append(&buf[k], &n[k], &cap[k], chunk, (size_t)r);
+            } else {
+                close(fds[k].fd);
+                fds[k].fd = -1;
+                open_fds--;
+            }
+        }
+    }
+    waitpid(pid, &status, 0);
+    if (out)
+        *out = buf[0];
+    else
+        free(buf[0]);
+    if (err_out)
+        *err_out = buf[1];
+    else
+        free(buf[1]);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+pid_t tu_cli_start(const char *endpoint, const char *const *argv,
+                   const char *const *env, const char *in_path,
+                   const char *out_path, const char *err_path)
+{
+    spawn_args s;
+    pid_t pid;
+    build_args(&s, endpoint, argv, env);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int in = open(in_path ? in_path : "/dev/null", O_RDONLY);
+        int o = open(out_path ? out_path : "/dev/null",
+                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(err_path ? err_path : "/dev/null",
+                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (in < 0 || o < 0 || e < 0)
+            _exit(126);
+        dup2(in, 0);
+        dup2(o, 1);
+        dup2(e, 2);
+        execve(s.argv[0], s.argv, s.envp);
+        _exit(127);
+    }
+    return pid;
+}
+
+int tu_cli_wait(pid_t pid)
+{
+    int status = -1;
+    if (waitpid(pid, &status, 0) < 0)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+char *tu_last_line(const char *text)
+{
+    const char *end, *start;
+    if (!text)
+        return NULL;
+    end = text + strlen(text);
+    while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
+        end--;
+    if (end == text)
+        return NULL;
+    start = end;
+    while (start > text && start[-1] != '\n')
+        start--;
+    return strndup(start, (size_t)(end - start));
+}
