@@ -680,6 +680,11 @@ DDBXO_API ddbxo_batch_result *ddbxo_process_batch(
             goto fail;
     }
     e.nslots = (size_t)(a->max_inflight > 0 ? a->max_inflight : 1);
+    /* Every tracker-mode transaction updates the shard's one tracker item:
+     * sent side by side they only cancel each other (TransactionConflict),
+     * so tracker mode applies one record at a time. */
+    if (a->mode == DDBXO_MODE_TRACKER)
+        e.nslots = 1;
     if (e.nslots > e.nitems)
         e.nslots = e.nitems;
     if (e.nslots) {

@@ -946,8 +946,14 @@ END_TEST
 
 static Suite *cli_apply_suite(void)
 {
+    /* Linearisable conditional writes and ADDs for every test here: the
+     * aggregate's concurrent ADDs to one group item would race inside
+     * moto's threaded server, which takes no locks (TEST-PEERS C1), where
+     * DynamoDB isolates them (or cancels one with TransactionConflict). */
+    static const tu_moto_opts single = { .single_thread = 1 };
     Suite *s = suite_create("cli-apply");
     TCase *tc = tcase_create("exactly-once");
+    tu_moto_suite_opts(&single);
     tcase_set_timeout(tc, 60);
     tcase_add_unchecked_fixture(tc, tu_moto_suite_setup, NULL);
     tcase_add_checked_fixture(tc, setup, teardown);
