@@ -13,6 +13,7 @@ int cmd_parse(int argc, char **argv);
 int cmd_call(int, char **);
 int cmd_init(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Reads FILE ("-" = stdin) whole; NULL with a message on stderr. */
 char *cli_read_input(const char *path, size_t *len);

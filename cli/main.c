@@ -14,6 +14,7 @@ static const struct {
     { "call", cmd_call, "send one signed DynamoDB/Streams/SQS request" },
     { "apply", cmd_apply, "apply an event to a table, exactly-once effect" },
     { "init", cmd_init, "create the target, ledger and checkpoint tables; check the stream" },
+    { "run", cmd_run, "read a stream and apply it, with checkpoints and a lease" },
 };
 
 static void usage(FILE *f)

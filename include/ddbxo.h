@@ -1097,6 +1097,107 @@ DDBXO_API const char *ddbxo_batch_result_summary(const ddbxo_batch_result *r,
 /* ------------------------------------------------------------------ */
 /* DDBXO:RUNNER-API — owned by lib/runner*.c (docs/runner.md) */
 
+/* Where a shard without a checkpoint starts reading. */
+typedef enum ddbxo_runner_from {
+    DDBXO_FROM_TRIM_HORIZON = 0,  /* the oldest record the stream still has */
+    DDBXO_FROM_LATEST = 1         /* open shards: only records from now on;
+                                     shards closed at the start are skipped */
+} ddbxo_runner_from;
+
+/* Records per GetRecords call and batch. */
+#define DDBXO_RUNNER_DEFAULT_BATCH_SIZE 100
+/* DynamoDB Streams: GetRecords returns at most 1000 records. */
+#define DDBXO_RUNNER_MAX_BATCH_SIZE 1000
+/* A lease outlives a stalled runner by at most this long. */
+#define DDBXO_RUNNER_DEFAULT_LEASE_MS 30000
+/* Lambda polls each shard about 4 times a second (AWS-FACTS §5). */
+#define DDBXO_RUNNER_DEFAULT_POLL_MS 250
+/* DescribeStream is re-read this often to find new shards (and at once
+ * when a shard closes); AWS allows 10 calls/s per account. */
+#define DDBXO_RUNNER_DEFAULT_DESCRIBE_MS 10000
+/* Longest pause between two tries of a batch with failed records. */
+#define DDBXO_RUNNER_DEFAULT_RETRY_MAX_MS 5000
+/* Consecutive failed stream calls on one shard before run() gives up. */
+#define DDBXO_RUNNER_MAX_CALL_FAILURES 20
+
+/* Receives a progress snapshot, one JSON object (len bytes, NUL-
+ * terminated, no item data): {"seconds","records","records_per_s",
+ * "applied",...,"iterator_age_ms","shards_active"}.  Called on the
+ * thread inside ddbxo_runner_run(). */
+typedef void (*ddbxo_runner_progress_fn)(void *ctx, const char *json,
+                                         size_t len);
+
+/* How to run.  A zeroed struct plus stream_arn or source_table is valid.
+ * Strings are copied by ddbxo_runner_new(). */
+typedef struct ddbxo_runner_config {
+    const char *stream_arn;       /* the stream to read, or: */
+    const char *source_table;     /* its table (DescribeTable's
+                                     LatestStreamArn) */
+    const char *checkpoint_table; /* partition key pk (S), TTL attribute
+                                     exp; NULL = no checkpoints and no
+                                     leases: start from `from` every time */
+    int batch_size;               /* 1..DDBXO_RUNNER_MAX_BATCH_SIZE
+                                     [DDBXO_RUNNER_DEFAULT_BATCH_SIZE] */
+    int from;                     /* ddbxo_runner_from [TRIM_HORIZON] */
+    int64_t until_idle_ms;        /* return when no shard had records for
+                                     this long (0 = run until stopped) */
+    uint64_t max_records;         /* return after this many records
+                                     (0 = no limit) */
+    const char *owner;            /* lease owner id [host:pid:random] */
+    int64_t lease_ms;             /* [DDBXO_RUNNER_DEFAULT_LEASE_MS] */
+    int64_t poll_ms;              /* pause after an empty GetRecords
+                                     [DDBXO_RUNNER_DEFAULT_POLL_MS] */
+    int64_t describe_ms;          /* [DDBXO_RUNNER_DEFAULT_DESCRIBE_MS] */
+    int64_t retry_max_ms;         /* [DDBXO_RUNNER_DEFAULT_RETRY_MAX_MS] */
+    ddbxo_runner_progress_fn progress; /* NULL = none */
+    void *progress_ctx;
+    int64_t progress_ms;          /* progress period [5000] */
+    ddbxo_log_fn log;             /* warnings and events (trimmed data,
+                                     leases, lineage); NULL = none */
+    void *log_ctx;
+} ddbxo_runner_config;
+
+/* A stream runner (opaque): reads every shard of one stream in lineage
+ * order and applies its records through an applier, with checkpoints and
+ * leases (docs/runner.md). */
+typedef struct ddbxo_runner ddbxo_runner;
+
+/* Checks cfg (DDBXO_E_CONFIG naming the field) and makes a runner that
+ * reads and checkpoints through c and applies through a (both borrowed;
+ * they must outlive the runner, and a is used by run() alone).  No call
+ * is made yet.  Free with ddbxo_runner_free. */
+DDBXO_API ddbxo_runner *ddbxo_runner_new(ddbxo_client *c, ddbxo_applier *a,
+                                         const ddbxo_runner_config *cfg,
+                                         ddbxo_error *err);
+/* Frees the runner (it must not be running).  Accepts NULL. */
+DDBXO_API void ddbxo_runner_free(ddbxo_runner *r);
+
+/* Runs until idle (until_idle_ms), max_records, or ddbxo_runner_stop():
+ * finishes the batch in flight, checkpoints it, releases its leases and
+ * returns 0.  Failed records are retried in order, never skipped.  -1
+ * with err when the stream or checkpoint table cannot be used or stream
+ * calls keep failing (DDBXO_RUNNER_MAX_CALL_FAILURES). */
+DDBXO_API int ddbxo_runner_run(ddbxo_runner *r, ddbxo_error *err);
+
+/* Asks run() to stop after the batch in flight.  Async-signal-safe and
+ * thread-safe (it only sets a flag): call it from a SIGINT/SIGTERM
+ * handler or another thread. */
+DDBXO_API void ddbxo_runner_stop(ddbxo_runner *r);
+
+/* One JSON object (borrowed; valid until the next call or free), the
+ * `ddbxo apply` summary summed over every batch plus "shards", "seconds",
+ * "batches", "retries", "iterator_refreshes", "trimmed_ranges",
+ * "lineage_order_violations".  Not while run() is running elsewhere. */
+DDBXO_API const char *ddbxo_runner_summary(ddbxo_runner *r, size_t *len);
+
+/* The stream ARN read (borrowed): cfg's, or the one run() found for the
+ * source table; "" before that. */
+DDBXO_API const char *ddbxo_runner_stream_arn(const ddbxo_runner *r);
+
+/* "trim_horizon" / "latest" (any case) -> ddbxo_runner_from; -1 for
+ * anything else. */
+DDBXO_API int ddbxo_runner_from_parse(const char *name);
+
 /* DDBXO:RUNNER-API-END */
 
 #ifdef __cplusplus
