@@ -1200,6 +1200,126 @@ DDBXO_API int ddbxo_runner_from_parse(const char *name);
 
 /* DDBXO:RUNNER-API-END */
 
+/* ------------------------------------------------------------------ */
+/* lambda: the custom runtime and the stream handler (docs/lambda.md)   */
+/* ------------------------------------------------------------------ */
+/* DDBXO:LAMBDA-API — owned by lib/lambda*.c */
+
+/* One invocation, as the Runtime API's /next answer gave it.  Every
+ * string is borrowed for the handler call and NUL-terminated; "" when the
+ * header was absent. */
+typedef struct ddbxo_lambda_invocation {
+    const char *event;            /* the event document (event_len bytes) */
+    size_t event_len;
+    const char *request_id;       /* Lambda-Runtime-Aws-Request-Id */
+    int64_t deadline_ms;          /* Lambda-Runtime-Deadline-Ms (epoch ms;
+                                     0 when absent or unreadable) */
+    const char *function_arn;     /* Lambda-Runtime-Invoked-Function-Arn */
+    const char *trace_id;         /* Lambda-Runtime-Trace-Id */
+    const char *client_context;   /* Lambda-Runtime-Client-Context */
+    const char *cognito_identity; /* Lambda-Runtime-Cognito-Identity */
+    const char *tenant_id;        /* Lambda-Runtime-Aws-Tenant-Id */
+} ddbxo_lambda_invocation;
+
+/* Handles one invocation.  On success returns 0 with *response (borrowed:
+ * valid until the handler is next called on this thread or run() returns)
+ * and *response_len set; NULL = an empty response.  On failure returns -1
+ * with err set: the runtime posts it to /error with errorType and header
+ * Lambda-Runtime-Function-Error-Type "Ddbxo.<code name>". */
+typedef int (*ddbxo_lambda_handler_fn)(void *ctx,
+                                       const ddbxo_lambda_invocation *inv,
+                                       const char **response,
+                                       size_t *response_len,
+                                       ddbxo_error *err);
+
+/* Receives one complete line (len bytes, no newline), e.g. an EMF metrics
+ * object. */
+typedef void (*ddbxo_lambda_emit_fn)(void *ctx, const char *line,
+                                     size_t len);
+
+/* Most concurrent invocations one process serves (Lambda Managed
+ * Instances' AWS_LAMBDA_MAX_CONCURRENCY above it is refused). */
+#define DDBXO_LAMBDA_MAX_CONCURRENCY 64
+
+/* How to run.  handler is required; the rest may be zero. */
+typedef struct ddbxo_lambda_config {
+    ddbxo_lambda_handler_fn handler;
+    void *ctx;                    /* passed to handler and init */
+    /* Runs once before the first /next (make clients here: they then live
+     * across invocations).  -1 with err = an init failure: posted to
+     * /runtime/init/error as "Ddbxo.<code name>" and run() returns -1. */
+    int (*init)(void *ctx, ddbxo_error *err);
+    int thread_safe;              /* 1 = handler may run on several threads
+                                     at once: AWS_LAMBDA_MAX_CONCURRENCY=N
+                                     then runs N /next loops; 0 = such an
+                                     environment is an init error */
+    const char *runtime_api;      /* host:port; NULL = AWS_LAMBDA_RUNTIME_API */
+    ddbxo_log_fn log;             /* runtime events (not per invocation);
+                                     NULL = none */
+    void *log_ctx;
+} ddbxo_lambda_config;
+
+/* The Runtime API loop: init, then /next -> handler -> /response or
+ * /error, forever, on one keep-alive libcurl handle per loop (no timeout
+ * on /next).  Exports _X_AMZN_TRACE_ID per invocation when it runs one
+ * loop.  Returns -1 with err only when it cannot go on: bad
+ * configuration, init failure (after /init/error), or the Runtime API
+ * gone. */
+DDBXO_API int ddbxo_lambda_run(const ddbxo_lambda_config *cfg,
+                               ddbxo_error *err);
+
+/* A ddbxo_log_fn writing one Lambda log line to stdout: text, or a JSON
+ * object {"timestamp","level","message","requestId"} when
+ * AWS_LAMBDA_LOG_FORMAT=JSON; lines under AWS_LAMBDA_LOG_LEVEL are
+ * dropped.  ctx is unused.  Thread-safe (one write per line). */
+DDBXO_API void ddbxo_lambda_log(void *ctx, int level, const char *msg);
+
+/* A ddbxo_lambda_emit_fn writing the line and a newline to stdout in one
+ * write (where Lambda picks up EMF metrics).  ctx is unused. */
+DDBXO_API void ddbxo_lambda_stdout(void *ctx, const char *line, size_t len);
+
+/* New work stops this long before the invocation deadline by default, so
+ * the in-flight writes end and the response is posted in time. */
+#define DDBXO_LAMBDA_DEFAULT_MARGIN_MS 1000
+
+/* The DynamoDB stream handler's settings.  Zeroed = the defaults. */
+typedef struct ddbxo_lambda_stream_config {
+    int64_t margin_ms;            /* [DDBXO_LAMBDA_DEFAULT_MARGIN_MS] */
+    const char *metrics_namespace;/* EMF namespace ["ddbxo"] */
+    ddbxo_lambda_emit_fn metrics; /* one EMF line per invocation; NULL =
+                                     no metrics */
+    void *metrics_ctx;
+    ddbxo_log_fn log;             /* one summary line per invocation */
+    void *log_ctx;
+} ddbxo_lambda_stream_config;
+
+/* A handler for DynamoDB stream events (opaque): parses the event, runs
+ * ddbxo_process_batch with the invocation deadline minus the margin and
+ * answers with the partial batch response (batchItemFailures). */
+typedef struct ddbxo_lambda_stream ddbxo_lambda_stream;
+
+/* Makes the handler on client c with the apply configuration acfg (both
+ * borrowed; acfg's strings and transform must outlive the handler).  The
+ * configuration is checked now (an applier is made): NULL + err
+ * (DDBXO_E_CONFIG naming the field) otherwise. */
+DDBXO_API ddbxo_lambda_stream *ddbxo_lambda_stream_new(
+    ddbxo_client *c, const ddbxo_apply_config *acfg,
+    const ddbxo_lambda_stream_config *scfg, ddbxo_error *err);
+/* Frees the handler (no invocation may be running).  Accepts NULL. */
+DDBXO_API void ddbxo_lambda_stream_free(ddbxo_lambda_stream *s);
+
+/* The ddbxo_lambda_handler_fn of a stream handler (ctx = the
+ * ddbxo_lambda_stream; thread-safe: one applier per concurrent call).
+ * Record failures are not errors (they are in the response); -1 only
+ * for an event that is not a stream event document, or no memory. */
+DDBXO_API int ddbxo_lambda_stream_handle(void *ctx,
+                                         const ddbxo_lambda_invocation *inv,
+                                         const char **response,
+                                         size_t *response_len,
+                                         ddbxo_error *err);
+
+/* DDBXO:LAMBDA-API-END */
+
 #ifdef __cplusplus
 }
 #endif
