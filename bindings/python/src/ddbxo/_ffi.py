@@ -1,0 +1,292 @@
+"""Loading libddbxo and declaring the parts of include/ddbxo.h we call.
+
+ctypes, not cffi: see the package README for why.  Every struct below
+mirrors the C header field by field; tests/test_abi.py compiles a probe
+against the header and compares offsets, so a drift fails loudly.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from ctypes import (
+    CFUNCTYPE,
+    POINTER,
+    Structure,
+    c_char,
+    c_char_p,
+    c_int,
+    c_int64,
+    c_long,
+    c_size_t,
+    c_uint,
+    c_uint64,
+    c_void_p,
+)
+from pathlib import Path
+from typing import List, Optional
+
+SONAME = "libddbxo.so.0"
+#: Environment variable naming the shared library file to load.
+ENV_LIBRARY = "DDBXO_LIBRARY"
+
+DDBXO_DEDUP_KEY_BUFSIZE = 65
+DDBXO_TOKEN_BUFSIZE = 37
+DDBXO_SIGV4_HEX_BUFSIZE = 65
+
+
+class CError(Structure):
+    _fields_ = [
+        ("code", c_int),
+        ("retryable", c_int),
+        ("ambiguous", c_int),
+        ("http_status", c_long),
+        ("aws_type", c_char * 96),
+        ("request_id", c_char * 96),
+        ("path", c_char * 160),
+        ("message", c_char * 320),
+    ]
+
+
+class CRetryConfig(Structure):
+    _fields_ = [
+        ("max_attempts", c_int),
+        ("base_transient_ms", c_uint),
+        ("base_throttle_ms", c_uint),
+        ("max_backoff_ms", c_uint),
+        ("retry_after_max_ms", c_uint),
+        ("quota_tokens", c_uint),
+        ("quota_retry_cost", c_uint),
+        ("quota_throttle_cost", c_uint),
+        ("quota_success_refund", c_uint),
+        ("flags", c_uint),
+        ("jitter_seed", c_uint64),
+    ]
+
+
+LOG_FN = CFUNCTYPE(None, c_void_p, c_int, c_char_p)
+
+
+class CClientConfig(Structure):
+    _fields_ = [
+        ("region", c_char_p),
+        ("profile", c_char_p),
+        ("endpoint_dynamodb", c_char_p),
+        ("endpoint_streams", c_char_p),
+        ("endpoint_sqs", c_char_p),
+        ("allow_insecure_http", c_int),
+        ("connect_timeout_ms", c_long),
+        ("attempt_timeout_ms", c_long),
+        ("max_connections", c_int),
+        ("max_response_bytes", c_size_t),
+        ("ca_file", c_char_p),
+        ("retry", CRetryConfig),
+        ("credentials", c_void_p),
+        ("log", LOG_FN),
+        ("log_ctx", c_void_p),
+        ("log_level", c_int),
+    ]
+
+
+class CApplyConfig(Structure):
+    _fields_ = [
+        ("mode", c_int),
+        ("target_table", c_char_p),
+        ("ledger_table", c_char_p),
+        ("source_table", c_char_p),
+        ("source_version_attr", c_char_p),
+        ("version_attr", c_char_p),
+        ("transform", c_void_p),
+        ("hard_delete", c_int),
+        ("no_coalesce", c_int),
+        ("ttl_attr", c_char_p),
+        ("tombstone_ttl_s", c_int64),
+        ("ledger_ttl_s", c_int64),
+        ("park_queue_url", c_char_p),
+        ("tracker_capacity", c_size_t),
+        ("max_inflight", c_int),
+    ]
+
+
+class CApplyOptions(Structure):
+    _fields_ = [("deadline_ms", c_int64), ("shard_id", c_char_p)]
+
+
+class CSigv4Header(Structure):
+    _fields_ = [("name", c_char_p), ("value", c_char_p)]
+
+
+class CSigv4Request(Structure):
+    _fields_ = [
+        ("method", c_char_p),
+        ("path", c_char_p),
+        ("query", c_char_p),
+        ("headers", POINTER(CSigv4Header)),
+        ("n_headers", c_size_t),
+        ("body", c_void_p),
+        ("body_len", c_size_t),
+        ("payload_hash", c_char_p),
+    ]
+
+
+class CSigv4Params(Structure):
+    _fields_ = [
+        ("access_key_id", c_char_p),
+        ("secret_access_key", c_char_p),
+        ("session_token", c_char_p),
+        ("region", c_char_p),
+        ("service", c_char_p),
+        ("amz_date", c_char_p),
+        ("time", ctypes.c_long),  # time_t is a long on the LP64 targets we build for
+        ("flags", c_uint),
+    ]
+
+
+# int fn(void *ctx, const ddbxo_record *rec, ddbxo_writes *out, ddbxo_error *err)
+TRANSFORM_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p, POINTER(CError))
+
+_P = c_void_p
+_E = POINTER(CError)
+_SZ = POINTER(c_size_t)
+
+# name: (restype, argtypes).  Functions returning memory we must free are
+# declared c_void_p so ctypes does not copy-and-drop the pointer.
+_PROTOS = {
+    "ddbxo_version": (c_char_p, []),
+    "ddbxo_code_name": (c_char_p, [c_int]),
+    "ddbxo_free": (None, [c_void_p]),
+    "ddbxo_value_free": (None, [_P]),
+    "ddbxo_value_to_json": (c_void_p, [_P, _SZ]),
+    # record
+    "ddbxo_parse_stream_event": (_P, [c_char_p, c_size_t, _E]),
+    "ddbxo_event_free": (None, [_P]),
+    "ddbxo_event_count": (c_size_t, [_P]),
+    "ddbxo_event_record": (_P, [_P, c_size_t]),
+    "ddbxo_event_error": (_E, [_P, c_size_t]),
+    "ddbxo_parse_stream_record": (_P, [c_char_p, c_size_t, _E]),
+    "ddbxo_record_free": (None, [_P]),
+    "ddbxo_record_event_id": (c_char_p, [_P]),
+    "ddbxo_record_event_name_str": (c_char_p, [_P]),
+    "ddbxo_record_event_source_arn": (c_char_p, [_P]),
+    "ddbxo_record_aws_region": (c_char_p, [_P]),
+    "ddbxo_record_sequence_number": (c_char_p, [_P]),
+    "ddbxo_record_size_bytes": (c_int64, [_P]),
+    "ddbxo_record_stream_view_type": (c_char_p, [_P]),
+    "ddbxo_record_approx_creation_ms": (c_int64, [_P]),
+    "ddbxo_record_ttl_delete": (c_int, [_P]),
+    "ddbxo_record_keys": (_P, [_P]),
+    "ddbxo_record_new_image": (_P, [_P]),
+    "ddbxo_record_old_image": (_P, [_P]),
+    "ddbxo_record_to_json": (c_void_p, [_P, _SZ]),
+    # dedup
+    "ddbxo_dedup_key": (c_int, [_P, c_char_p, c_char_p, _E]),
+    "ddbxo_dedup_canonical": (c_int, [_P, c_char_p, POINTER(c_void_p), _SZ, _E]),
+    "ddbxo_client_request_token": (c_int, [POINTER(c_char_p), c_size_t, c_char_p, _E]),
+    # sigv4
+    "ddbxo_sigv4_canonical_request": (c_void_p, [POINTER(CSigv4Request), POINTER(CSigv4Params), _E]),
+    "ddbxo_sigv4_string_to_sign": (c_void_p, [c_char_p, POINTER(CSigv4Params), _E]),
+    "ddbxo_sigv4_sign": (POINTER(CSigv4Header), [POINTER(CSigv4Request), POINTER(CSigv4Params), _SZ, _E]),
+    "ddbxo_sigv4_headers_free": (None, [POINTER(CSigv4Header)]),
+    # creds and client
+    "ddbxo_credentials_provider_static": (_P, [c_char_p, c_char_p, c_char_p, _E]),
+    "ddbxo_credentials_provider_free": (None, [_P]),
+    "ddbxo_client_new": (_P, [POINTER(CClientConfig), _E]),
+    "ddbxo_client_free": (None, [_P]),
+    "ddbxo_client_region": (c_char_p, [_P]),
+    "ddbxo_call_ex": (c_int, [_P, c_int, c_char_p, c_char_p, c_size_t, c_int64,
+                              POINTER(c_void_p), _SZ, POINTER(c_void_p), _E]),
+    "ddbxo_aws_detail_free": (None, [_P]),
+    "ddbxo_aws_detail_message": (c_char_p, [_P]),
+    "ddbxo_aws_detail_reason_count": (c_size_t, [_P]),
+    "ddbxo_aws_detail_reason_code": (c_char_p, [_P, c_size_t]),
+    # transform
+    "ddbxo_writes_put": (c_int, [_P, c_char_p, c_char_p, c_size_t, _E]),
+    "ddbxo_writes_add_json": (c_int, [_P, c_char_p, c_size_t, _E]),
+    "ddbxo_transform_new": (_P, [TRANSFORM_FN, c_void_p, _E]),
+    "ddbxo_transform_identity": (_P, [_E]),
+    "ddbxo_transform_spec": (_P, [c_char_p, c_size_t, _E]),
+    "ddbxo_transform_aggregate": (_P, [c_char_p, _E]),
+    "ddbxo_transform_free": (None, [_P]),
+    "ddbxo_transform_run": (c_void_p, [_P, _P, _SZ, _E]),
+    # apply and batch
+    "ddbxo_mode_parse": (c_int, [c_char_p]),
+    "ddbxo_outcome_name": (c_char_p, [c_int]),
+    "ddbxo_applier_new": (_P, [_P, POINTER(CApplyConfig), _E]),
+    "ddbxo_applier_free": (None, [_P]),
+    "ddbxo_process_batch": (_P, [_P, _P, POINTER(CApplyOptions), _E]),
+    "ddbxo_batch_result_free": (None, [_P]),
+    "ddbxo_batch_result_count": (c_size_t, [_P]),
+    "ddbxo_batch_result_outcome": (c_int, [_P, c_size_t]),
+    "ddbxo_batch_result_error": (_E, [_P, c_size_t]),
+    "ddbxo_batch_result_summary": (ctypes.c_void_p, [_P, _SZ]),
+}
+
+
+def _candidates() -> List[str]:
+    """Where libddbxo is looked for, in order (documented in README.md)."""
+    out: List[str] = []
+    env = os.environ.get(ENV_LIBRARY)
+    if env:
+        return [env]  # an explicit choice is never second-guessed
+    # A source checkout: bindings/python/src/ddbxo/ -> <repo>/build/.
+    here = Path(__file__).resolve().parent
+    for up in here.parents:
+        lib = up / "build" / "libddbxo.so"
+        if (up / "include" / "ddbxo.h").is_file() and lib.exists():
+            out.append(str(lib))
+            break
+    out.append(SONAME)
+    found = ctypes.util.find_library("ddbxo")
+    if found:
+        out.append(found)
+    return out
+
+
+def _load() -> ctypes.CDLL:
+    tried: List[str] = []
+    lib: Optional[ctypes.CDLL] = None
+    for cand in _candidates():
+        try:
+            lib = ctypes.CDLL(cand)
+            break
+        except OSError as e:
+            tried.append(f"{cand}: {e}")
+    if lib is None:
+        raise ImportError(
+            "ddbxo: cannot load libddbxo (set DDBXO_LIBRARY to the path of "
+            "libddbxo.so, or install it where the system loader finds it); "
+            "tried: " + "; ".join(tried))
+    missing = []
+    for name, (res, args) in _PROTOS.items():
+        try:
+            fn = getattr(lib, name)
+        except AttributeError:
+            missing.append(name)
+            continue
+        fn.restype = res
+        fn.argtypes = args
+    if missing:
+        raise ImportError(f"ddbxo: {lib._name} lacks {', '.join(missing)}: "
+                          "the library is older than this binding")
+    return lib
+
+
+lib = _load()
+#: The path or name the library was loaded from.
+library_path: str = lib._name
+
+
+def take_string(ptr: Optional[int], length: Optional[int] = None) -> Optional[bytes]:
+    """Copies a library-allocated buffer and frees it."""
+    if not ptr:
+        return None
+    try:
+        if length is None:
+            return ctypes.string_at(ptr)
+        return ctypes.string_at(ptr, length)
+    finally:
+        lib.ddbxo_free(ptr)
+
+
+def text(b: Optional[bytes]) -> Optional[str]:
+    return None if b is None else b.decode("utf-8", "replace")

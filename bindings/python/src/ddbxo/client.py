@@ -1,0 +1,445 @@
+"""The client and the batch engine: ``Client.process_batch``."""
+from __future__ import annotations
+
+import ctypes
+import json
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any, Callable, Dict, List, Optional, Union
+
+from . import _ffi
+from .errors import E_CONFIG, E_INVALID, ConfigError, Error, ValidationError, from_c
+from .records import EventLike, Record, _Event, _Owner, _record, _to_bytes
+from .types import serialize, serialize_item
+
+lib = _ffi.lib
+log = logging.getLogger("ddbxo")
+
+#: A Python transform: Record -> item dict, list of writes, or None (skip).
+TransformFn = Callable[[Record], Any]
+#: What ``transform=`` accepts: a callable, a declarative spec (dict or its
+#: JSON text, docs/transform.md), "identity", or None (= identity).
+TransformLike = Union[TransformFn, Mapping[str, Any], str, None]
+
+_SERVICES = {"dynamodb": 0, "streams": 1, "sqs": 2}
+
+
+def _b(s: Optional[str]) -> Optional[bytes]:
+    return None if s is None else s.encode("utf-8")
+
+
+def _log_cb(ctx: Any, level: int, msg: bytes) -> None:
+    # Runs on whichever thread is inside a library call; ctypes holds the
+    # GIL for us.  The library promises no secrets or item data in msg.
+    try:
+        log.log(level, "%s", msg.decode("utf-8", "replace"))
+    except Exception:  # a logging failure must not cross into C
+        pass
+
+
+_LOG_CB = _ffi.LOG_FN(_log_cb)
+
+
+class BatchResult(Dict[str, Any]):
+    """What :meth:`Client.process_batch` returns: a dict for Lambda.
+
+    The keys are the library's summary: ``batchItemFailures`` (the partial
+    batch response Lambda reads), ``records``, ``applied``, ``duplicate``,
+    ``stale``, ``superseded``, ``coalesced``, ``filtered``, ``parked``,
+    ``failed``.  Return it from a handler as is.
+
+    Attributes (not part of the dict): ``outcomes``, the outcome name of
+    each record in stream order ("APPLIED", "DUPLICATE", ...), and
+    ``errors``, record index -> :class:`ddbxo.Error` for failed or parked
+    records; an error caused by a Python transform has the exception as its
+    ``__cause__``.
+    """
+
+    outcomes: List[str]
+    errors: Dict[int, Error]
+
+
+class _PyTransform:
+    """A C transform whose callback calls a Python function."""
+
+    def __init__(self, fn: TransformFn, event: _Event) -> None:
+        self.fn = fn
+        self.event = event
+        self.exceptions: Dict[int, BaseException] = {}  # C record ptr -> exc
+        self.fatal: Optional[BaseException] = None
+        self.cb = _ffi.TRANSFORM_FN(self._call)  # kept alive with the transform
+        err = _ffi.CError()
+        self.ptr = lib.ddbxo_transform_new(self.cb, None, ctypes.byref(err))
+        if not self.ptr:
+            raise from_c(err)
+
+    def free(self) -> None:
+        lib.ddbxo_transform_free(self.ptr)
+        self.ptr = None
+
+    def _record_for(self, ptr: int) -> Record:
+        rec = self.event.by_ptr.get(ptr)
+        if rec is None:  # not one of ours (cannot happen today): detach a copy
+            n = ctypes.c_size_t()
+            data = _ffi.take_string(lib.ddbxo_record_to_json(ptr, ctypes.byref(n)), n.value)
+            from .records import parse_record
+            rec = parse_record(data or b"{}")
+        return rec
+
+    def _call(self, ctx: Any, rec_ptr: int, out: int, err_p: Any) -> int:
+        # Called by C on the thread inside ddbxo_process_batch; ctypes took
+        # the GIL.  Nothing may propagate out of here into C.
+        try:
+            result = self.fn(self._record_for(rec_ptr))
+            if result is None:
+                return 0
+            if isinstance(result, Mapping):
+                data = json.dumps(serialize_item(result), separators=(",", ":")).encode("utf-8")
+                return int(lib.ddbxo_writes_put(out, None, data, len(data), err_p))
+            if isinstance(result, (list, tuple)):
+                data = json.dumps([_write_json(w) for w in result],
+                                  separators=(",", ":")).encode("utf-8")
+                return int(lib.ddbxo_writes_add_json(out, data, len(data), err_p))
+            raise TypeError("a transform returns a dict (the item), a list of "
+                            f"writes or None, not {type(result).__name__}")
+        except BaseException as e:  # noqa: B902 - C must never see an unwind
+            self.exceptions[rec_ptr] = e
+            if not isinstance(e, Exception):
+                self.fatal = self.fatal or e  # KeyboardInterrupt, SystemExit
+            _fill(err_p, f"transform raised {type(e).__name__}: {e}")
+            return -1
+
+
+def _fill(err_p: Any, message: str) -> None:
+    e = err_p.contents
+    ctypes.memset(ctypes.byref(e), 0, ctypes.sizeof(e))
+    e.code = E_INVALID
+    raw = message.encode("utf-8", "replace")[:319]
+    e.message = raw.decode("utf-8", "ignore").encode("utf-8")
+
+
+def _write_json(w: Any) -> Dict[str, Any]:
+    """One write with Python values -> the TransactItems shape in DynamoDB JSON."""
+    if not isinstance(w, Mapping) or len(w) != 1:
+        raise TypeError('a write is {"Put": {...}}, {"Update": {...}} or {"Delete": {...}}')
+    (kind, body), = w.items()
+    if not isinstance(body, Mapping):
+        raise TypeError(f"{kind} must be an object")
+    out = dict(body)
+    for name in ("Item", "Key"):
+        if name in out:
+            out[name] = serialize_item(out[name])
+    if "ExpressionAttributeValues" in out:
+        out["ExpressionAttributeValues"] = {
+            k: serialize(v) for k, v in out["ExpressionAttributeValues"].items()}
+    return {kind: out}
+
+
+def _make_transform(transform: TransformLike, aggregate: Optional[str]) -> Optional[int]:
+    """A C transform for the declarative kinds (caller frees), or None."""
+    err = _ffi.CError()
+    if aggregate is not None:
+        if transform is not None:
+            raise ValidationError("give transform or aggregate, not both", code=E_INVALID,
+                                  path="aggregate")
+        ptr = lib.ddbxo_transform_aggregate(aggregate.encode("utf-8"), ctypes.byref(err))
+    elif transform is None or transform == "identity":
+        ptr = lib.ddbxo_transform_identity(ctypes.byref(err))
+    elif isinstance(transform, (Mapping, str, bytes)):
+        data = transform if isinstance(transform, bytes) else (
+            transform.encode("utf-8") if isinstance(transform, str)
+            else json.dumps(transform).encode("utf-8"))
+        ptr = lib.ddbxo_transform_spec(data, len(data), ctypes.byref(err))
+    else:
+        raise TypeError("transform is a callable, a spec (dict or JSON text), "
+                        "'identity' or None")
+    if not ptr:
+        raise from_c(err)
+    return int(ptr)
+
+
+class Client:
+    """A DynamoDB / Streams / SQS client: region, endpoints, credentials and a
+    keep-alive connection pool.  Create one per process and reuse it; it is
+    safe to share between threads.
+
+    Region and credentials come from the standard AWS environment and files
+    (``AWS_REGION``, ``AWS_ACCESS_KEY_ID``, ``AWS_PROFILE``, container
+    credentials, ...) exactly as in the C library, unless given here.
+    ``endpoint_url`` points DynamoDB, Streams and SQS at one URL (e.g.
+    DynamoDB Local or moto); otherwise ``AWS_ENDPOINT_URL_*`` apply.
+    The library's log lines go to the ``logging`` logger "ddbxo".
+    """
+
+    def __init__(self, region: Optional[str] = None, endpoint_url: Optional[str] = None, *,
+                 profile: Optional[str] = None,
+                 aws_access_key_id: Optional[str] = None,
+                 aws_secret_access_key: Optional[str] = None,
+                 aws_session_token: Optional[str] = None,
+                 max_connections: int = 0, max_attempts: int = 0,
+                 connect_timeout_ms: int = 0, attempt_timeout_ms: int = 0,
+                 allow_insecure_http: bool = False) -> None:
+        self._ptr: Optional[int] = None
+        self._creds: Optional[int] = None
+        self._lock = threading.Lock()
+        err = _ffi.CError()
+        if aws_access_key_id is not None or aws_secret_access_key is not None:
+            self._creds = lib.ddbxo_credentials_provider_static(
+                _b(aws_access_key_id or ""), _b(aws_secret_access_key or ""),
+                _b(aws_session_token), ctypes.byref(err))
+            if not self._creds:
+                raise from_c(err)
+        cfg = _ffi.CClientConfig()
+        cfg.region = _b(region)
+        cfg.profile = _b(profile)
+        ep = _b(endpoint_url)
+        cfg.endpoint_dynamodb = cfg.endpoint_streams = cfg.endpoint_sqs = ep
+        cfg.allow_insecure_http = int(allow_insecure_http)
+        cfg.connect_timeout_ms = connect_timeout_ms
+        cfg.attempt_timeout_ms = attempt_timeout_ms
+        cfg.max_connections = max_connections
+        cfg.retry.max_attempts = max_attempts
+        cfg.credentials = self._creds
+        cfg.log = _LOG_CB
+        cfg.log_level = max(10, log.getEffectiveLevel())
+        ptr = lib.ddbxo_client_new(ctypes.byref(cfg), ctypes.byref(err))
+        if not ptr:
+            self._free_creds()
+            raise from_c(err)
+        self._ptr = ptr
+
+    # -- lifetime ---------------------------------------------------------
+
+    def close(self) -> None:
+        """Frees the client (no call may be running on it).  Idempotent."""
+        with self._lock:
+            if self._ptr:
+                lib.ddbxo_client_free(self._ptr)
+                self._ptr = None
+            self._free_creds()
+
+    def _free_creds(self) -> None:
+        if self._creds:
+            lib.ddbxo_credentials_provider_free(self._creds)
+            self._creds = None
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _handle(self) -> int:
+        if not self._ptr:
+            raise ConfigError("the client is closed", code=E_CONFIG)
+        return self._ptr
+
+    @property
+    def region(self) -> str:
+        return _ffi.text(lib.ddbxo_client_region(self._handle())) or ""
+
+    # -- calls ------------------------------------------------------------
+
+    def call(self, operation: str, request: Optional[Mapping[str, Any]] = None, *,
+             service: str = "dynamodb", deadline_ms: int = 0) -> Dict[str, Any]:
+        """One signed call (with retries), e.g. ``call("DescribeTable",
+        {"TableName": "t"})``; ``service`` is "dynamodb", "streams" or
+        "sqs".  Request and response are the services' JSON (DynamoDB JSON
+        for items).  Raises a :class:`ddbxo.Error` subclass."""
+        if service not in _SERVICES:
+            raise ValidationError(f"unknown service {service!r}", code=E_INVALID)
+        body = json.dumps(dict(request or {}), separators=(",", ":")).encode("utf-8")
+        out = ctypes.c_void_p()
+        n = ctypes.c_size_t()
+        detail = ctypes.c_void_p()
+        err = _ffi.CError()
+        rc = lib.ddbxo_call_ex(self._handle(), _SERVICES[service], operation.encode("ascii"),
+                               body, len(body), deadline_ms, ctypes.byref(out),
+                               ctypes.byref(n), ctypes.byref(detail), ctypes.byref(err))
+        if rc != 0:
+            e = from_c(err)
+            if detail.value:
+                full = _ffi.text(lib.ddbxo_aws_detail_message(detail.value))
+                if full:
+                    e.message = full
+                    e.args = (full,)
+                e.cancellation_reasons = [  # type: ignore[attr-defined]
+                    _ffi.text(lib.ddbxo_aws_detail_reason_code(detail.value, i))
+                    for i in range(lib.ddbxo_aws_detail_reason_count(detail.value))]
+                lib.ddbxo_aws_detail_free(detail.value)
+            raise e
+        data = _ffi.take_string(out.value, n.value) or b"{}"
+        result: Dict[str, Any] = json.loads(data)
+        return result
+
+    def process_batch(self, event: EventLike, *, target_table: str,
+                      mode: str = "replicate",
+                      transform: TransformLike = None,
+                      aggregate: Optional[str] = None,
+                      ledger_table: Optional[str] = None,
+                      source_table: Optional[str] = None,
+                      source_version_attr: Optional[str] = None,
+                      version_attr: Optional[str] = None,
+                      hard_delete: bool = False,
+                      no_coalesce: bool = False,
+                      park_queue_url: Optional[str] = None,
+                      ttl_attr: Optional[str] = None,
+                      tombstone_ttl_s: int = 0,
+                      ledger_ttl_s: int = 0,
+                      tracker_capacity: int = 0,
+                      max_inflight: int = 0,
+                      shard_id: Optional[str] = None,
+                      deadline_ms: int = 0,
+                      remaining_ms: Optional[int] = None) -> BatchResult:
+        """Applies every record of a Lambda DynamoDB event with an
+        exactly-once effect and returns the partial batch response plus
+        outcome counts (:class:`BatchResult`)::
+
+            def handler(event, context):
+                return client.process_batch(event, target_table="Orders",
+                                            remaining_ms=context.get_remaining_time_in_millis() - 1000)
+
+        ``mode`` is "replicate", "ledger" or "tracker" (DESIGN §2);
+        ``transform`` a Python callable (Record -> item dict, list of writes
+        in the TransactItems shape with Python values, or None to skip), a
+        declarative spec, or None for identity; ``aggregate`` "GROUP:SUM"
+        (ledger/tracker modes).  A Python transform that raises fails only
+        its record (reported in ``batchItemFailures`` and ``errors``).
+        ``deadline_ms`` is epoch milliseconds; ``remaining_ms`` a budget
+        from now.  Raises :class:`ddbxo.ConfigError` for a bad
+        configuration and :class:`ddbxo.ValidationError` for an unusable
+        document; record failures are in the result, not raised.
+        """
+        ev = _Event(event)
+        py: Optional[_PyTransform] = None
+        tptr: Optional[int] = None
+        applier = None
+        try:
+            if callable(transform) and not isinstance(transform, (str, Mapping)):
+                if aggregate is not None:
+                    raise ValidationError("give transform or aggregate, not both",
+                                          code=E_INVALID, path="aggregate")
+                py = _PyTransform(transform, ev)
+                tptr = py.ptr
+            else:
+                tptr = _make_transform(transform, aggregate)
+            cfg = _ffi.CApplyConfig()
+            m = lib.ddbxo_mode_parse(mode.encode("ascii", "replace"))
+            if not m:
+                raise ConfigError(f"unknown mode {mode!r} (replicate, ledger, tracker)",
+                                  code=E_CONFIG, path="mode")
+            cfg.mode = m
+            cfg.target_table = _b(target_table)
+            cfg.ledger_table = _b(ledger_table)
+            cfg.source_table = _b(source_table)
+            cfg.source_version_attr = _b(source_version_attr)
+            cfg.version_attr = _b(version_attr)
+            cfg.transform = tptr
+            cfg.hard_delete = int(hard_delete)
+            cfg.no_coalesce = int(no_coalesce)
+            cfg.ttl_attr = _b(ttl_attr)
+            cfg.tombstone_ttl_s = tombstone_ttl_s
+            cfg.ledger_ttl_s = ledger_ttl_s
+            cfg.park_queue_url = _b(park_queue_url)
+            cfg.tracker_capacity = tracker_capacity
+            cfg.max_inflight = max_inflight
+            err = _ffi.CError()
+            applier = lib.ddbxo_applier_new(self._handle(), ctypes.byref(cfg), ctypes.byref(err))
+            if not applier:
+                raise from_c(err)
+            opt = _ffi.CApplyOptions()
+            if remaining_ms is not None:
+                deadline_ms = int(time.time() * 1000) + int(remaining_ms)
+            opt.deadline_ms = deadline_ms
+            opt.shard_id = _b(shard_id)
+            # ctypes releases the GIL for the call; the transform callback
+            # runs on this same thread and takes it back.
+            res = lib.ddbxo_process_batch(applier, ev.ptr, ctypes.byref(opt), ctypes.byref(err))
+            if not res:
+                raise from_c(err)
+            try:
+                out = _result(res, ev, py)
+            finally:
+                lib.ddbxo_batch_result_free(res)
+            if py is not None and py.fatal is not None:
+                raise py.fatal
+            return out
+        finally:
+            if applier:
+                lib.ddbxo_applier_free(applier)
+            if py is not None:
+                py.free()
+            elif tptr:
+                lib.ddbxo_transform_free(tptr)
+
+
+def _result(res: int, ev: _Event, py: Optional[_PyTransform]) -> BatchResult:
+    n = ctypes.c_size_t()
+    summary = ctypes.string_at(lib.ddbxo_batch_result_summary(res, ctypes.byref(n)), n.value)
+    out = BatchResult(json.loads(summary))
+    out.outcomes = []
+    out.errors = {}
+    for i in range(lib.ddbxo_batch_result_count(res)):
+        out.outcomes.append(_ffi.text(lib.ddbxo_outcome_name(
+            lib.ddbxo_batch_result_outcome(res, i))) or "UNKNOWN")
+        e = lib.ddbxo_batch_result_error(res, i)
+        if e:
+            err = from_c(e.contents)
+            rec = ev.records[i] if i < len(ev.records) else None
+            if py is not None and rec is not None and rec._ptr in py.exceptions:
+                err.__cause__ = py.exceptions[rec._ptr]
+            out.errors[i] = err
+    return out
+
+
+def transform_writes(record: Union[Record, EventLike], transform: TransformLike = None,
+                     *, aggregate: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Runs a transform on one record without writing anything and returns
+    its writes in the TransactItems shape (DynamoDB JSON); [] = skip.  What
+    ``ddbxo apply --dry-run`` shows."""
+    rec = record if isinstance(record, Record) else None
+    owner: Optional[_Owner] = None
+    if rec is None:
+        data = _to_bytes(record, "record")
+        err = _ffi.CError()
+        ptr = lib.ddbxo_parse_stream_record(data, len(data), ctypes.byref(err))
+        if not ptr:
+            raise from_c(err)
+        owner = _Owner(ptr, lib.ddbxo_record_free)
+        rec = _record(ptr, owner)
+    py: Optional[_PyTransform] = None
+    if callable(transform) and not isinstance(transform, (str, Mapping)):
+        holder = _Event.__new__(_Event)
+        holder.by_ptr = {rec._ptr: rec}
+        py = _PyTransform(transform, holder)
+        tptr: Optional[int] = py.ptr
+    else:
+        tptr = _make_transform(transform, aggregate)
+    try:
+        n = ctypes.c_size_t()
+        err = _ffi.CError()
+        text = _ffi.take_string(lib.ddbxo_transform_run(tptr, rec._ptr, ctypes.byref(n),
+                                                        ctypes.byref(err)), n.value)
+        if text is None:
+            e = from_c(err)
+            if py is not None and rec._ptr in py.exceptions:
+                exc = py.exceptions[rec._ptr]
+                if not isinstance(exc, Exception):
+                    raise exc
+                raise e from exc
+            raise e
+        writes: List[Dict[str, Any]] = json.loads(text)
+        return writes
+    finally:
+        if py is not None:
+            py.free()
+        elif tptr:
+            lib.ddbxo_transform_free(tptr)
