@@ -11,8 +11,9 @@
  *
  * Coalescing (replicate): the records of an item are prepared in order;
  * each sendable record replaces the pending one, which becomes *covered*.
- * Covered records take COALESCED only when the step that covers them ends
- * APPLIED / DUPLICATE / STALE / SUPERSEDED; otherwise they fail with it
+ * Covered records take COALESCED when the step that covers them ends
+ * APPLIED, its outcome when it ends DUPLICATE / STALE / SUPERSEDED (a
+ * replay: the covered effect was there already); otherwise they fail with it
  * (a record FILTERED inside the run stands unless a failed record
  * precedes it).
  * A record that fails before sending ends the run: the pending step is
@@ -226,11 +227,15 @@ static int step_done(bslot *s, int oc, const ddbxo_error *why)
     int failed = ddbxo_outcome_failed(oc);
 
     if (!failed) {
+        /* Covered records are COALESCED when their step wrote now; when
+         * it was refused (a replay: DUPLICATE, STALE, SUPERSEDED) their
+         * effect was in the target already, and they share the refusal. */
+        int cov_oc = oc == DDBXO_APPLIED ? DDBXO_COALESCED : oc;
         ddbxo__batch_result_set(e->res, sent, oc, NULL);
         for (size_t k = 0; k < s->ncov; k++)
             ddbxo__batch_result_set(e->res, s->cov[k].idx,
-                                    s->cov[k].oc ? s->cov[k].oc
-                                                 : DDBXO_COALESCED, NULL);
+                                    s->cov[k].oc ? s->cov[k].oc : cov_oc,
+                                    NULL);
         ddbxo__plan_clear(&s->plan);
         s->has_plan = 0;
         s->ncov = 0;
