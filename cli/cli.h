@@ -14,6 +14,7 @@ int cmd_call(int, char **);
 int cmd_init(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_redrive(int argc, char **argv);
 
 /* Reads FILE ("-" = stdin) whole; NULL with a message on stderr. */
 char *cli_read_input(const char *path, size_t *len);

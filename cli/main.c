@@ -15,6 +15,7 @@ static const struct {
     { "apply", cmd_apply, "apply an event to a table, exactly-once effect" },
     { "init", cmd_init, "create the target, ledger and checkpoint tables; check the stream" },
     { "run", cmd_run, "read a stream and apply it, with checkpoints and a lease" },
+    { "redrive", cmd_redrive, "apply parked and Lambda on-failure records from SQS" },
 };
 
 static void usage(FILE *f)
