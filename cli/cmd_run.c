@@ -53,6 +53,8 @@ static void help(FILE *f)
         "  --max-records N         exit after N records\n"
         "  --lease-seconds N       lease time (default 30)\n"
         "  --owner ID              lease owner id (default host:pid:random)\n"
+        "  --consumer NAME         this pipeline's name in checkpoint and lease\n"
+        "                          keys (default: the target table)\n"
         "  --progress-seconds N    progress period (default 5)\n"
         "  --log-format F          text (default) or json, on standard error\n"
         "  -v, --verbose           also log informational events\n");
@@ -61,7 +63,7 @@ static void help(FILE *f)
 typedef struct run_args {
     const char *source, *arn, *target, *mode_name, *ledger, *aggregate,
         *spec, *source_version, *version, *park, *ckpt, *from, *owner,
-        *log_format;
+        *log_format, *consumer;
     long long batch, until_idle, max_records, lease_s, tombstone_ttl,
         progress_s;
     int hard_delete, no_coalesce, verbose;
@@ -114,6 +116,7 @@ static const char **str_slot(run_args *a, const char *o)
         { "--checkpoint-table", offsetof(run_args, ckpt) },
         { "--from", offsetof(run_args, from) },
         { "--owner", offsetof(run_args, owner) },
+        { "--consumer", offsetof(run_args, consumer) },
         { "--log-format", offsetof(run_args, log_format) },
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
@@ -336,6 +339,7 @@ int cmd_run(int argc, char **argv)
     rcfg.until_idle_ms = a.until_idle * 1000;
     rcfg.max_records = (uint64_t)a.max_records;
     rcfg.owner = a.owner;
+    rcfg.consumer = a.consumer;
     rcfg.lease_ms = a.lease_s * 1000;
     rcfg.progress = progress;
     rcfg.progress_ms = a.progress_s * 1000;

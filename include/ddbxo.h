@@ -1155,6 +1155,10 @@ typedef struct ddbxo_runner_config {
     ddbxo_log_fn log;             /* warnings and events (trimmed data,
                                      leases, lineage); NULL = none */
     void *log_ctx;
+    const char *consumer;         /* names this pipeline in checkpoint and
+                                     lease keys, so several pipelines of
+                                     one stream can share a checkpoint
+                                     table [the applier's target table] */
 } ddbxo_runner_config;
 
 /* A stream runner (opaque): reads every shard of one stream in lineage

@@ -31,9 +31,11 @@
 #define CALL_MS 30000
 
 int ddbxo__ckpt_key(char *out, size_t outsz, const char *prefix,
-                    const char *stream_arn, const char *shard)
+                    const char *consumer, const char *stream_arn,
+                    const char *shard)
 {
-    int n = snprintf(out, outsz, "%s%s#%s", prefix, stream_arn, shard);
+    int n = snprintf(out, outsz, "%s%s#%s#%s", prefix, consumer, stream_arn,
+                     shard);
     return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }
 
@@ -61,7 +63,8 @@ static json_t *key_of(const ddbxo__ckpt *k, const char *prefix,
 {
     char key[1400];
     json_t *j;
-    if (ddbxo__ckpt_key(key, sizeof key, prefix, k->stream_arn, shard) < 0) {
+    if (ddbxo__ckpt_key(key, sizeof key, prefix, k->consumer, k->stream_arn,
+                        shard) < 0) {
         ddbxo__err(err, DDBXO_E_LIMIT, NULL,
                    "checkpoint key too long for shard %s", shard);
         return NULL;

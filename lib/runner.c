@@ -1,5 +1,6 @@
 /* The stream runner: configuration, lifecycle, counters and the summary.
  * The loop itself is lib/runner_loop.c. */
+#include "apply.h"
 #include "runner.h"
 
 #include <inttypes.h>
@@ -149,6 +150,11 @@ DDBXO_API ddbxo_runner *ddbxo_runner_new(ddbxo_client *c, ddbxo_applier *a,
                    "runner: durations must not be negative");
         return NULL;
     }
+    if (cfg->consumer && (!cfg->consumer[0] || strlen(cfg->consumer) > 255)) {
+        ddbxo__err(err, DDBXO_E_CONFIG, "consumer",
+                   "runner: consumer must be 1..255 characters");
+        return NULL;
+    }
     if (cfg->owner && (!cfg->owner[0] || strlen(cfg->owner) > 200)) {
         ddbxo__err(err, DDBXO_E_CONFIG, "owner",
                    "runner: owner must be 1..200 characters");
@@ -167,8 +173,9 @@ DDBXO_API ddbxo_runner *ddbxo_runner_new(ddbxo_client *c, ddbxo_applier *a,
         cfg->checkpoint_table && cfg->checkpoint_table[0]
             ? cfg->checkpoint_table : NULL, &fail);
     r->owner = cfg->owner ? strdup(cfg->owner) : default_owner();
+    r->consumer = strdup(cfg->consumer ? cfg->consumer : a->target_table);
     r->pending_failures = json_array();
-    if (fail || !r->owner || !r->pending_failures) {
+    if (fail || !r->owner || !r->consumer || !r->pending_failures) {
         ddbxo_runner_free(r);
         ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
         return NULL;
@@ -204,6 +211,7 @@ DDBXO_API void ddbxo_runner_free(ddbxo_runner *r)
     free(r->source_table);
     free(r->checkpoint_table);
     free(r->owner);
+    free(r->consumer);
     json_decref(r->pending_failures);
     free(r->summary);
     free(r);

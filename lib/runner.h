@@ -108,6 +108,7 @@ int ddbxo__shard_id_valid(const char *id);
 typedef struct ddbxo__ckpt {
     ddbxo_client *c;             /* borrowed */
     const char *table;           /* borrowed */
+    const char *consumer;        /* borrowed: the pipeline's name */
     const char *stream_arn;      /* borrowed */
     const char *owner;           /* borrowed */
     int64_t lease_ms;
@@ -145,9 +146,12 @@ int ddbxo__lease_acquire(const ddbxo__ckpt *k, const char *shard,
 int ddbxo__lease_release(const ddbxo__ckpt *k, const char *shard,
                          ddbxo_error *err);
 
-/* The key "<prefix><arn>#<shard>" into out; -1 if it does not fit. */
+/* The key "<prefix><consumer>#<arn>#<shard>" into out; -1 if it does not
+ * fit.  The consumer keeps two pipelines of one stream (say a replica and
+ * an aggregate) from resuming at each other's checkpoints. */
 int ddbxo__ckpt_key(char *out, size_t outsz, const char *prefix,
-                    const char *stream_arn, const char *shard);
+                    const char *consumer, const char *stream_arn,
+                    const char *shard);
 
 /* s without leading zeros ("0" stays "0") into out. */
 void ddbxo__seq_unpad(const char *s, char out[DDBXO_SEQ_BUFSIZE]);
@@ -163,6 +167,7 @@ struct ddbxo_runner {
     char *source_table;
     char *checkpoint_table;
     char *owner;
+    char *consumer;
     char stream_arn[1024];       /* resolved; "" before run */
     int batch_size, from;
     int64_t until_idle_ms, lease_ms, poll_ms, describe_ms, retry_max_ms;

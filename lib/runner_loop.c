@@ -557,6 +557,9 @@ static int step(ddbxo_runner *r, ddbxo__shard *s, ddbxo_error *err)
     if (json_array_size(records) > 0) {
         r->last_records_ms = now;
         rc = apply_page(r, s, records, err);
+        /* Idle time counts from the end of the last batch: a slow batch
+         * is work, not idleness. */
+        r->last_records_ms = ddbxo__runner_mono_ms();
         if (rc < 0 || rc == PAGE_LEASE_LOST || rc == PAGE_STOPPED) {
             json_decref(resp);
             if (rc == PAGE_LEASE_LOST)
@@ -602,6 +605,7 @@ int ddbxo__runner_loop(ddbxo_runner *r, ddbxo_error *err)
         return -1;
     r->ckpt.c = r->c;
     r->ckpt.table = r->checkpoint_table;
+    r->ckpt.consumer = r->consumer;
     r->ckpt.stream_arn = r->stream_arn;
     r->ckpt.owner = r->owner;
     r->ckpt.lease_ms = r->lease_ms;

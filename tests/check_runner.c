@@ -233,14 +233,14 @@ static const char *the_shard(ddbxo_client *c, const char *arn)
 static ddbxo__ckpt ckpt_of(ddbxo_client *c, const char *arn, const char *owner,
                            int64_t lease_ms)
 {
-    ddbxo__ckpt k = { c, CKPT, arn, owner, lease_ms };
+    ddbxo__ckpt k = { c, CKPT, DST, arn, owner, lease_ms };
     return k;
 }
 
 static json_t *lease_item(ddbxo_client *c, const char *arn, const char *shard)
 {
     char key[1400], json[1600];
-    ddbxo__ckpt_key(key, sizeof key, DDBXO__LEASE_PREFIX, arn, shard);
+    ddbxo__ckpt_key(key, sizeof key, DDBXO__LEASE_PREFIX, DST, arn, shard);
     snprintf(json, sizeof json, "{\"pk\":{\"S\":\"%s\"}}", key);
     return tu_get(c, CKPT, json);
 }
@@ -412,6 +412,53 @@ START_TEST(two_runners_one_lease)
     expect_replica(c);
     json_decref(s1);
     json_decref(s2);
+    tu_client_free(c);
+}
+END_TEST
+
+/* Two pipelines of one stream (different targets) share a checkpoint
+ * table: each keeps its own checkpoints and leases, so the second is not
+ * skipped past what the first applied. */
+START_TEST(pipelines_share_a_checkpoint_table)
+{
+    ddbxo_client *c = tu_moto_client();
+    const char *arn = setup_tables(c);
+    ddbxo_apply_config acfg;
+    ddbxo_runner_config cfg;
+    ddbxo_applier *a2;
+    ddbxo_runner *r;
+    ddbxo_error err;
+    json_t *sum, *items;
+    size_t n;
+
+    tu_create_table(c, "dst2", "pk", "S", NULL, NULL, NULL);
+    workload(c, 0, 40, 15);
+    n = tu_stream_count(c, SRC);
+    base_cfg(&cfg, arn);
+    cfg.checkpoint_table = CKPT;
+    sum = run(c, &cfg);                       /* consumer "dst" */
+    ck_assert_int_eq(num(sum, "records"), (json_int_t)n);
+    json_decref(sum);
+
+    memset(&acfg, 0, sizeof acfg);
+    acfg.target_table = "dst2";
+    a2 = ddbxo_applier_new(c, &acfg, &err);
+    ck_assert_msg(a2 != NULL, "%s", err.message);
+    r = ddbxo_runner_new(c, a2, &cfg, &err);  /* consumer "dst2" */
+    ck_assert_msg(r != NULL, "%s", err.message);
+    ck_assert_msg(ddbxo_runner_run(r, &err) == 0, "%s", err.message);
+    sum = tu_json(ddbxo_runner_summary(r, NULL));
+    ck_assert_int_eq(num(sum, "records"), (json_int_t)n);
+    ck_assert_int_eq(num(sum, "applied") + num(sum, "coalesced"),
+                     (json_int_t)n);
+    json_decref(sum);
+    ddbxo_runner_free(r);
+    ddbxo_applier_free(a2);
+    items = tu_scan(c, "dst2");
+    sum = tu_scan(c, DST);
+    ck_assert_uint_eq(json_array_size(items), json_array_size(sum));
+    json_decref(sum);
+    json_decref(items);
     tu_client_free(c);
 }
 END_TEST
@@ -918,6 +965,7 @@ static Suite *suite(void)
     tcase_add_test(tc, replicates_until_idle);
     tcase_add_test(tc, restart_resumes_from_checkpoint);
     tcase_add_test(tc, two_runners_one_lease);
+    tcase_add_test(tc, pipelines_share_a_checkpoint_table);
     tcase_add_test(tc, held_lease_blocks_then_expires);
     tcase_add_test(tc, stop_signal_checkpoints_and_returns_0);
     tcase_add_test(tc, expired_iterator_is_refreshed);

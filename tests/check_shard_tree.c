@@ -310,11 +310,11 @@ START_TEST(checkpoint_keys)
 {
     char out[64], seq[DDBXO_SEQ_BUFSIZE];
     ck_assert_int_eq(ddbxo__ckpt_key(out, sizeof out, DDBXO__CKPT_PREFIX,
-                                     "arn:x", "shardId-1"),
+                                     "dst", "arn:x", "shardId-1"),
                      0);
-    ck_assert_str_eq(out, "ddbxo#ckpt#v1#arn:x#shardId-1");
-    ck_assert_int_eq(ddbxo__ckpt_key(out, 10, DDBXO__LEASE_PREFIX, "arn:x",
-                                     "shardId-1"),
+    ck_assert_str_eq(out, "ddbxo#ckpt#v1#dst#arn:x#shardId-1");
+    ck_assert_int_eq(ddbxo__ckpt_key(out, 10, DDBXO__LEASE_PREFIX, "dst",
+                                     "arn:x", "shardId-1"),
                      -1);
     ddbxo__seq_unpad("0000000000000000001100000000017454423009", seq);
     ck_assert_str_eq(seq, "1100000000017454423009");
