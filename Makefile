@@ -121,10 +121,16 @@ demo: $(B)/env.mk all
 
 # ---------------------------------------------------------------- fuzz
 FUZZ_SECONDS ?= 30
-$(B)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HDRS)
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Iinclude -Ilib -DDDBXO_BUILDING $(DEP_CFLAGS)
+FUZZ_OBJ    := $(LIB_SRC:lib/%.c=$(B)/fuzz/obj/%.o)
+# The library is instrumented once and shared by every target.
+$(B)/fuzz/obj/%.o: lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib -DDDBXO_BUILDING \
-	  $(DEP_CFLAGS) -o $@ $< $(LIB_SRC) $(DEP_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(B)/fuzz/%: fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) $(DEP_LIBS)
 
 fuzz: $(B)/env.mk $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \

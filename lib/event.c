@@ -19,7 +19,18 @@ struct ddbxo_event {
 
 static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
 
-/* jansson reports positions, not paths; its text is safe to show. */
+/* jansson's text ends in "near '<input>'", quoting the document: only
+ * the part before it may go into a message (events and writes hold item
+ * data, and messages reach logs). */
+static const char *json_why(json_error_t *je)
+{
+    char *near = strstr(je->text, " near ");
+    if (near)
+        *near = '\0';
+    return je->text;
+}
+
+/* jansson reports positions, not paths. */
 static json_t *load(const char *data, size_t len, ddbxo_error *err)
 {
     json_error_t je;
@@ -41,7 +52,7 @@ static json_t *load(const char *data, size_t len, ddbxo_error *err)
     if (!j) {
         ddbxo__err(err, DDBXO_E_INVALID, "",
                    "invalid JSON at line %d column %d: %s",
-                   je.line, je.column, je.text);
+                   je.line, je.column, json_why(&je));
         return NULL;
     }
     return j;

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -23,22 +22,12 @@
 #include "curl_global.h"
 #include "error.h"
 #include "lambda.h"
+#include "lambda_hdr.h"
 
 #define API_VERSION "2018-06-01"
-/* Header values longer than this are dropped ("" to the handler): the
- * largest documented one, Client-Context, is < 4 KB of base64. */
-#define MAX_HEADER 16384
-#define MAX_REQUEST_ID 127
+#define MAX_REQUEST_ID DDBXO__LH_MAX_REQUEST_ID
 /* Consecutive failed /next calls before the loop gives up. */
 #define NEXT_TRIES 5
-
-enum { H_ID, H_DEADLINE, H_ARN, H_TRACE, H_CLIENT, H_COGNITO, H_TENANT, H_N };
-static const char *const hdr_names[H_N] = {
-    "Lambda-Runtime-Aws-Request-Id", "Lambda-Runtime-Deadline-Ms",
-    "Lambda-Runtime-Invoked-Function-Arn", "Lambda-Runtime-Trace-Id",
-    "Lambda-Runtime-Client-Context", "Lambda-Runtime-Cognito-Identity",
-    "Lambda-Runtime-Aws-Tenant-Id",
-};
 
 typedef struct rt {
     const ddbxo_lambda_config *cfg;
@@ -54,8 +43,7 @@ typedef struct conn {
     rt *r;
     CURL *h;
     ddbxo__buf body;
-    ddbxo__buf hdr[H_N];
-    int hdr_bad[H_N];
+    ddbxo__lambda_hdrs hdrs;
     char errbuf[CURL_ERROR_SIZE];
 } conn;
 
@@ -106,19 +94,6 @@ static int api_ok(const char *s)
     return 1;
 }
 
-static int request_id_ok(const char *s, size_t n)
-{
-    if (n == 0 || n > MAX_REQUEST_ID)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            return 0;
-    }
-    return 1;
-}
-
 static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 {
     conn *c = ud;
@@ -132,55 +107,8 @@ static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 {
     conn *c = ud;
-    size_t len = sz * n;
-    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) { /* a new response */
-        for (int i = 0; i < H_N; i++) {
-            c->hdr[i].len = 0;
-            c->hdr_bad[i] = 0;
-        }
-        return len;
-    }
-    const char *colon = memchr(p, ':', len);
-    if (!colon)
-        return len;
-    size_t nl = (size_t)(colon - p);
-    for (int i = 0; i < H_N; i++) {
-        if (strlen(hdr_names[i]) != nl || strncasecmp(p, hdr_names[i], nl) != 0)
-            continue;
-        const char *v = colon + 1, *e = p + len;
-        while (v < e && (*v == ' ' || *v == '\t'))
-            v++;
-        while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
-            e--;
-        size_t vl = (size_t)(e - v);
-        c->hdr[i].len = 0;
-        c->hdr_bad[i] = vl > MAX_HEADER || memchr(v, '\0', vl) != NULL;
-        if (!c->hdr_bad[i])
-            ddbxo__buf_put(&c->hdr[i], v, vl);
-    }
-    return len;
-}
-
-static const char *hdr(conn *c, int i)
-{
-    if (c->hdr_bad[i])
-        return "";
-    const char *s = ddbxo__buf_cstr(&c->hdr[i]);
-    return s ? s : "";
-}
-
-static int64_t parse_deadline(const char *s)
-{
-    int64_t v = 0;
-    size_t n = strlen(s);
-    if (n == 0 || n > 15)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
+    ddbxo__lambda_hdrs_line(&c->hdrs, p, sz * n);
+    return sz * n;
 }
 
 static int conn_init(conn *c, rt *r)
@@ -188,8 +116,7 @@ static int conn_init(conn *c, rt *r)
     memset(c, 0, sizeof *c);
     c->r = r;
     ddbxo__buf_init(&c->body);
-    for (int i = 0; i < H_N; i++)
-        ddbxo__buf_init(&c->hdr[i]);
+    ddbxo__lambda_hdrs_init(&c->hdrs);
     c->h = curl_easy_init();
     return c->h ? 0 : -1;
 }
@@ -198,8 +125,7 @@ static void conn_clear(conn *c)
 {
     curl_easy_cleanup(c->h);
     ddbxo__buf_free(&c->body);
-    for (int i = 0; i < H_N; i++)
-        ddbxo__buf_free(&c->hdr[i]);
+    ddbxo__lambda_hdrs_free(&c->hdrs);
 }
 
 /* One call on the loop's handle.  post_body NULL = GET.  Returns the HTTP
@@ -291,8 +217,8 @@ static void set_fatal(rt *r, const ddbxo_error *e)
 static void invoke(conn *c)
 {
     rt *r = c->r;
-    const char *id = hdr(c, H_ID);
-    if (!request_id_ok(id, strlen(id))) {
+    const char *id = ddbxo__lambda_hdrs_get(&c->hdrs, DDBXO__LH_ID);
+    if (!ddbxo__lambda_request_id_ok(id, strlen(id))) {
         /* Nowhere to answer: Lambda times the invocation out. */
         rlog(r, DDBXO_LOG_ERROR, "/next: missing or malformed request id");
         return;
@@ -302,12 +228,13 @@ static void invoke(conn *c)
         .event = body ? body : "",
         .event_len = body ? c->body.len : 0,
         .request_id = id,
-        .deadline_ms = parse_deadline(hdr(c, H_DEADLINE)),
-        .function_arn = hdr(c, H_ARN),
-        .trace_id = hdr(c, H_TRACE),
-        .client_context = hdr(c, H_CLIENT),
-        .cognito_identity = hdr(c, H_COGNITO),
-        .tenant_id = hdr(c, H_TENANT),
+        .deadline_ms = ddbxo__lambda_deadline(
+            ddbxo__lambda_hdrs_get(&c->hdrs, DDBXO__LH_DEADLINE)),
+        .function_arn = ddbxo__lambda_hdrs_get(&c->hdrs, DDBXO__LH_ARN),
+        .trace_id = ddbxo__lambda_hdrs_get(&c->hdrs, DDBXO__LH_TRACE),
+        .client_context = ddbxo__lambda_hdrs_get(&c->hdrs, DDBXO__LH_CLIENT),
+        .cognito_identity = ddbxo__lambda_hdrs_get(&c->hdrs, DDBXO__LH_COGNITO),
+        .tenant_id = ddbxo__lambda_hdrs_get(&c->hdrs, DDBXO__LH_TENANT),
     };
     /* The environment is process-wide: with several loops it would name
      * another invocation's trace. */

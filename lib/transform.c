@@ -376,6 +376,17 @@ int ddbxo__writes_delete_json(struct ddbxo_writes *w, const char *table,
 
 /* ------------------------------------------------- public JSON forms */
 
+/* jansson's text ends in "near '<input>'", quoting the document: only
+ * the part before it may go into a message (events and writes hold item
+ * data, and messages reach logs). */
+static const char *json_why(json_error_t *je)
+{
+    char *near = strstr(je->text, " near ");
+    if (near)
+        *near = '\0';
+    return je->text;
+}
+
 static json_t *load(const char *json, size_t len, const char *what,
                     ddbxo_error *err)
 {
@@ -389,7 +400,7 @@ static json_t *load(const char *json, size_t len, const char *what,
     if (!j)
         ddbxo__err(err, DDBXO_E_INVALID, what,
                    "%s: invalid JSON at line %d column %d: %s", what,
-                   je.line, je.column, je.text);
+                   je.line, je.column, json_why(&je));
     return j;
 }
 

@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="gcc make pkg-config libcurl4-openssl-dev libjansson-dev libssl-dev check
-      clang libclang-rt-14-dev valgrind zip curl ca-certificates"
+      clang libclang-rt-14-dev valgrind zip curl ca-certificates openssl"
 
 missing=""
 for p in $PKGS; do
