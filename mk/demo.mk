@@ -1,0 +1,11 @@
+# `make demo` (the target itself is in the Makefile) also needs the
+# fault-injecting proxy, a test tool built from tests/util/faultsrv.c; see
+# tools/faultproxy.c and docs/demo.md.
+.PHONY: faultproxy
+faultproxy: $(B)/tools/faultproxy
+demo: $(B)/tools/faultproxy
+
+$(B)/tools/faultproxy: tools/faultproxy.c tests/util/faultsrv.c tests/util/faultsrv.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -Itests/util \
+	  -o $@ tools/faultproxy.c tests/util/faultsrv.c -lpthread
