@@ -190,8 +190,6 @@ struct ddbxo_runner {
         lineage_violations, failed_pending;
     int64_t started_ms, ended_ms, last_records_ms, iterator_age_ms;
     int64_t last_progress_ms;
-    int64_t lease_wait_since_ms; /* a ready shard first found leased by
-                                    another runner (0 = none waiting) */
     uint64_t progress_records;
     json_t *pending_failures;    /* seqs still failing when run() ended */
     char *summary;

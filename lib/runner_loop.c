@@ -639,22 +639,14 @@ int ddbxo__runner_loop(ddbxo_runner *r, ddbxo_error *err)
                 (rc = start_shard(r, i, err)) < 0)
                 goto out;
         /* A shard still ready after that waits for another runner's
-         * lease.  For one lease period of ours that does not count as
-         * idle: a restart after kill -9 must outwait the dead runner's
-         * lease (same settings) and read, not exit at once.  A holder that
-         * still renews after that is alive, and we may go idle. */
-        {
-            int waiting = 0;
-            int64_t t = ddbxo__runner_mono_ms();
-            for (size_t i = 0; i < r->tree.n && !waiting; i++)
-                waiting = ddbxo__shard_tree_ready(&r->tree, i);
-            if (!waiting)
-                r->lease_wait_since_ms = 0;
-            else if (!r->lease_wait_since_ms)
-                r->lease_wait_since_ms = t;
-            if (waiting && t - r->lease_wait_since_ms <= r->lease_ms + r->poll_ms)
-                r->last_records_ms = t;
-        }
+         * lease.  We have not read it, so we are not idle: exiting 0 must
+         * mean "every shard we could see was read to its end".  A restart
+         * after kill -9 outwaits the dead lease and reads; a standby next
+         * to a live runner waits until that one releases its lease (when
+         * it ends) and then reads what is left. */
+        for (size_t i = 0; i < r->tree.n; i++)
+            if (ddbxo__shard_tree_ready(&r->tree, i))
+                r->last_records_ms = ddbxo__runner_mono_ms();
         for (size_t i = 0; i < r->tree.n && !atomic_load(&r->stop); i++) {
             ddbxo__shard *s = &r->tree.v[i];
             if (s->state == DDBXO__SHARD_ACTIVE &&
