@@ -5,6 +5,7 @@
 #include "ddb.h"
 #include "buf.h"
 #include "error.h"
+#include "json_write.h"
 #include "sigv4.h"
 
 #include <stdio.h>
@@ -233,16 +234,17 @@ ddbxo__ddb_req *ddbxo__ddb_req_new_json(ddbxo_client *c, ddbxo_service svc,
 {
     ddbxo__ddb_req *r;
     char *s;
+    size_t n = 0;
     if (!json_is_object(body)) {
         ddbxo__err(err, DDBXO_E_INVALID, NULL,
                    "%s: request body must be a JSON object", op ? op : "call");
         return NULL;
     }
-    if (!(s = json_dumps(body, JSON_COMPACT))) {
+    if (!(s = ddbxo__json_write(body, &n))) {
         ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
         return NULL;
     }
-    r = ddbxo__ddb_req_new(c, svc, op, s, strlen(s), 1, deadline_ms, err);
+    r = ddbxo__ddb_req_new(c, svc, op, s, n, 1, deadline_ms, err);
     if (!r) {
         free(s);
         return NULL;

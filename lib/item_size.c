@@ -18,8 +18,6 @@
  * up (ceil(digits / 2) + 1), the larger reading. */
 #include "transform.h"
 
-#include <string.h>
-
 #include "value.h"
 
 static size_t number_size(const json_t *s)
@@ -63,13 +61,14 @@ static size_t b64_size(const json_t *s)
 
 static size_t av_size(const json_t *v);
 
-static size_t scalar_size(const char *t, const json_t *x)
+/* t: 'S', 'N', 'B' or anything else for BOOL and NULL. */
+static size_t scalar_size(char t, const json_t *x)
 {
-    if (strcmp(t, "S") == 0)
+    if (t == 'S')
         return json_is_string(x) ? json_string_length(x) : 0;
-    if (strcmp(t, "N") == 0)
+    if (t == 'N')
         return json_is_string(x) ? number_size(x) : 0;
-    if (strcmp(t, "B") == 0)
+    if (t == 'B')
         return json_is_string(x) ? b64_size(x) : 0;
     return 1;                               /* BOOL, NULL */
 }
@@ -90,32 +89,40 @@ static size_t map_size(const json_t *m)
 static size_t av_size(const json_t *v)
 {
     const char *t;
+    void *it;
     json_t *x;
-    size_t i, sum;
+    size_t i, n, sum;
 
     if (!json_is_object(v) || json_object_size(v) != 1)
         return 0;
-    t = json_object_iter_key(json_object_iter((json_t *)v));
-    x = json_object_iter_value(json_object_iter((json_t *)v));
-    if (strcmp(t, "M") == 0)
-        return json_is_object(x) ? map_size(x) : 3;
-    if (strcmp(t, "L") == 0) {
-        sum = 3;
-        for (i = 0; i < json_array_size(x); i++)
-            sum += av_size(json_array_get(x, i)) + 1;
-        return sum;
+    it = json_object_iter((json_t *)v);
+    t = json_object_iter_key(it);
+    x = json_object_iter_value(it);
+    /* The type key by length and bytes (strcmp's answers, cheaper). */
+    switch (json_object_iter_key_len(it)) {
+    case 1:
+        if (t[0] == 'M')
+            return json_is_object(x) ? map_size(x) : 3;
+        if (t[0] == 'L') {
+            sum = 3;
+            n = json_array_size(x);
+            for (i = 0; i < n; i++)
+                sum += av_size(json_array_get(x, i)) + 1;
+            return sum;
+        }
+        return scalar_size(t[0], x);
+    case 2:
+        if (t[1] == 'S' && (t[0] == 'S' || t[0] == 'N' || t[0] == 'B')) {
+            sum = 3;
+            n = json_array_size(x);
+            for (i = 0; i < n; i++)
+                sum += scalar_size(t[0], json_array_get(x, i)) + 1;
+            return sum;
+        }
+        return 1;
+    default:
+        return 1;                           /* BOOL, NULL (or unknown) */
     }
-    if (strcmp(t, "SS") == 0 || strcmp(t, "NS") == 0 ||
-        strcmp(t, "BS") == 0) {
-        sum = 3;
-        for (i = 0; i < json_array_size(x); i++)
-            sum += scalar_size(t[0] == 'S'   ? "S"
-                               : t[0] == 'N' ? "N"
-                                             : "B",
-                               json_array_get(x, i)) + 1;
-        return sum;
-    }
-    return scalar_size(t, x);
 }
 
 size_t ddbxo__item_size(const json_t *item)

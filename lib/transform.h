@@ -19,7 +19,11 @@ typedef enum ddbxo__wkind {
     DDBXO__W_DELETE = 3
 } ddbxo__wkind;
 
-/* One write.  All members owned.  Validated (strict) when added. */
+/* One write.  Validated (strict) when added.  The table and expression
+ * strings are owned; the json trees hold a reference each and may be
+ * shared with the record's own tree (the identity transform passes the
+ * image itself): treat them as read-only, and copy before adding
+ * bookkeeping attributes (the apply layer makes a shallow copy). */
 typedef struct ddbxo__write {
     int kind;                    /* ddbxo__wkind */
     char *table;                 /* NULL = the target table */

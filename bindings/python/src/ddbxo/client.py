@@ -80,7 +80,7 @@ class _PyTransform:
         self.ptr = None
 
     def _record_for(self, ptr: int) -> Record:
-        rec = self.event.by_ptr.get(ptr)
+        rec = self.event.record_for_ptr(ptr)   # built now, on first use
         if rec is None:  # not one of ours (cannot happen today): detach a copy
             n = ctypes.c_size_t()
             data = _ffi.take_string(lib.ddbxo_record_to_json(ptr, ctypes.byref(n)), n.value)
@@ -393,9 +393,9 @@ def _result(res: int, ev: _Event, py: Optional[_PyTransform]) -> BatchResult:
         e = lib.ddbxo_batch_result_error(res, i)
         if e:
             err = from_c(e.contents)
-            rec = ev.records[i] if i < len(ev.records) else None
-            if py is not None and rec is not None and rec._ptr in py.exceptions:
-                err.__cause__ = py.exceptions[rec._ptr]
+            rp = ev.ptrs[i] if i < len(ev.ptrs) else 0
+            if py is not None and rp and rp in py.exceptions:
+                err.__cause__ = py.exceptions[rp]
             out.errors[i] = err
     return out
 
@@ -417,9 +417,7 @@ def transform_writes(record: Union[Record, EventLike], transform: TransformLike 
         rec = _record(ptr, owner)
     py: Optional[_PyTransform] = None
     if callable(transform) and not isinstance(transform, (str, Mapping)):
-        holder = _Event.__new__(_Event)
-        holder.by_ptr = {rec._ptr: rec}
-        py = _PyTransform(transform, holder)
+        py = _PyTransform(transform, _Event.of_record(rec))
         tptr: Optional[int] = py.ptr
     else:
         tptr = _make_transform(transform, aggregate)

@@ -128,7 +128,16 @@ def _record(ptr: int, owner: _Owner) -> Record:
 
 
 class _Event:
-    """A parsed C event and its records (in order; None for a bad one)."""
+    """A parsed C event and its records, turned into Python :class:`Record`
+    objects only when asked for.
+
+    ``process_batch`` with a C transform (identity, spec, aggregate) never
+    looks at a record from Python, and building a :class:`Record` (JSON of
+    each image, ``json.loads``, deserialising every attribute) was most of
+    the binding's CPU per record (docs/performance.md).
+    """
+
+    __slots__ = ("owner", "ptr", "ptrs", "errors", "by_ptr", "_known")
 
     def __init__(self, event: EventLike) -> None:
         data = _to_bytes(event, "event")
@@ -136,21 +145,46 @@ class _Event:
         ptr = lib.ddbxo_parse_stream_event(data, len(data), ctypes.byref(err))
         if not ptr:
             raise from_c(err)
-        self.owner = _Owner(ptr, lib.ddbxo_event_free)
+        self.owner: Optional[_Owner] = _Owner(ptr, lib.ddbxo_event_free)
         self.ptr: int = ptr
-        self.records: List[Optional[Record]] = []
+        #: The C record of each index, in order; 0 for one that failed.
+        self.ptrs: List[int] = []
         self.errors: Dict[int, Error] = {}
+        #: C record pointer -> its Record, filled on demand.
+        self.by_ptr: Dict[int, Record] = {}
         for i in range(lib.ddbxo_event_count(ptr)):
             rp = lib.ddbxo_event_record(ptr, i)
-            if rp:
-                self.records.append(_record(rp, self.owner))
-            else:
-                self.records.append(None)
+            self.ptrs.append(rp or 0)
+            if not rp:
                 e = lib.ddbxo_event_error(ptr, i)
                 self.errors[i] = from_c(e.contents if e else None,
                                         f"record {i} failed to parse")
-        # The transform callback is handed C pointers: find our Records.
-        self.by_ptr: Dict[int, Record] = {r._ptr: r for r in self.records if r}
+        self._known = frozenset(p for p in self.ptrs if p)
+
+    @classmethod
+    def of_record(cls, rec: Record) -> "_Event":
+        """A holder for one already-built Record (transform_writes)."""
+        ev = cls.__new__(cls)
+        ev.owner = None
+        ev.ptr = 0
+        ev.ptrs = [rec._ptr]
+        ev.errors = {}
+        ev.by_ptr = {rec._ptr: rec}
+        ev._known = frozenset(ev.ptrs)
+        return ev
+
+    def record_for_ptr(self, ptr: int) -> Optional[Record]:
+        """The Record of one of this event's C records; None for another
+        pointer."""
+        rec = self.by_ptr.get(ptr)
+        if rec is None and ptr in self._known and self.owner is not None:
+            rec = self.by_ptr[ptr] = _record(ptr, self.owner)
+        return rec
+
+    @property
+    def records(self) -> List[Optional[Record]]:
+        """Every record in order (None for one that failed to parse)."""
+        return [self.record_for_ptr(p) if p else None for p in self.ptrs]
 
 
 def parse_event(event: EventLike) -> List[Record]:
