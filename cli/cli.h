@@ -16,6 +16,25 @@ int cmd_apply(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_redrive(int argc, char **argv);
 
+/* The mode flags apply, run and redrive share (cli/modeopts.c). */
+typedef struct ddbxo_transform ddbxo_transform;
+typedef struct cli_mode_opts {
+    const char *mode_name, *ledger, *aggregate, *spec;
+} cli_mode_opts;
+/* "ddbxo CMD: what" and a pointer to --help on stderr; CLI_EX_USAGE. */
+int cli_usage_error(const char *cmd, const char *what);
+/* Checks the flags' combination and parses the mode: -1 when fine, else
+ * the exit status (the message is printed). */
+int cli_check_mode(const char *cmd, const cli_mode_opts *o, int *mode);
+/* The transform the flags ask for (identity by default), or NULL with the
+ * exit status in *status (message printed). */
+ddbxo_transform *cli_make_transform(const char *cmd, const cli_mode_opts *o,
+                                    int *status);
+/* "error", "warn", "info" or "debug". */
+const char *cli_level_name(int level);
+/* A client log callback: "ddbxo: LEVEL: msg" on stderr. */
+void cli_log_text(void *ctx, int level, const char *msg);
+
 /* Reads FILE ("-" = stdin) whole; NULL with a message on stderr. */
 char *cli_read_input(const char *path, size_t *len);
 

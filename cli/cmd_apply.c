@@ -81,9 +81,13 @@ typedef struct apply_args {
 
 static int usage_error(const char *what)
 {
-    fprintf(stderr, "ddbxo apply: %s\n", what);
-    fprintf(stderr, "(ddbxo apply --help describes the options)\n");
-    return CLI_EX_USAGE;
+    return cli_usage_error("apply", what);
+}
+
+static cli_mode_opts mode_opts(const apply_args *a)
+{
+    cli_mode_opts o = { a->mode_name, a->ledger, a->aggregate, a->spec };
+    return o;
 }
 
 /* A positive decimal integer up to max. */
@@ -186,61 +190,8 @@ static int check_args(const apply_args *a, int *mode)
         return usage_error("--event FILE is required (- = standard input)");
     if (!a->target)
         return usage_error("--target-table is required");
-    *mode = a->mode_name ? ddbxo_mode_parse(a->mode_name) : DDBXO_MODE_REPLICATE;
-    if (!*mode)
-        return usage_error("--mode must be replicate, ledger or tracker");
-    if (a->aggregate && a->spec)
-        return usage_error("--aggregate and --transform exclude each other");
-    if (a->aggregate && *mode == DDBXO_MODE_REPLICATE)
-        return usage_error("--aggregate needs --mode ledger or tracker: its "
-                           "writes are not idempotent");
-    if (*mode != DDBXO_MODE_REPLICATE && !a->ledger)
-        return usage_error("--mode ledger and tracker need --ledger-table");
-    return -1;
-}
-
-/* The transform the options ask for (identity by default), or NULL with
- * the exit status in *status. */
-static ddbxo_transform *make_transform(const apply_args *a, int *status)
-{
-    ddbxo_transform *t;
-    ddbxo_error err;
-    if (a->aggregate) {
-        if (!(t = ddbxo_transform_aggregate(a->aggregate, &err))) {
-            fprintf(stderr, "ddbxo apply: --aggregate: %s\n", err.message);
-            *status = CLI_EX_USAGE;
-        }
-    } else if (a->spec) {
-        size_t len = 0;
-        char *text = cli_read_input(a->spec, &len);
-        if (!text) {
-            *status = CLI_EX_NOINPUT;
-            return NULL;
-        }
-        t = ddbxo_transform_spec(text, len, &err);
-        free(text);
-        if (!t) {
-            fprintf(stderr, "ddbxo apply: --transform %s: %s%s%s\n", a->spec,
-                    err.path[0] ? err.path : "", err.path[0] ? ": " : "",
-                    err.message);
-            *status = CLI_EX_USAGE;
-        }
-    } else if (!(t = ddbxo_transform_identity(&err))) {
-        fprintf(stderr, "ddbxo apply: %s\n", err.message);
-        *status = 1;
-    }
-    return t;
-}
-
-static void log_line(void *ctx, int level, const char *msg)
-{
-    (void)ctx;
-    fprintf(stderr, "ddbxo: %s: %s\n",
-            level >= DDBXO_LOG_ERROR  ? "error"
-            : level >= DDBXO_LOG_WARN ? "warn"
-            : level >= DDBXO_LOG_INFO ? "info"
-                                      : "debug",
-            msg);
+    cli_mode_opts o = mode_opts(a);
+    return cli_check_mode("apply", &o, mode);
 }
 
 /* One stderr line for a record that did not apply: what a user needs to
@@ -335,7 +286,7 @@ static int run_batch(const apply_args *a, int mode, const ddbxo_transform *t,
 
     memset(&cc, 0, sizeof cc);
     if (a->verbose) {
-        cc.log = log_line;
+        cc.log = cli_log_text;
         cc.log_level = a->verbose > 1 ? DDBXO_LOG_DEBUG : DDBXO_LOG_INFO;
     }
     if (!(c = ddbxo_client_new(&cc, &err))) {
@@ -398,8 +349,11 @@ int cmd_apply(int argc, char **argv)
         return status;
     if ((status = check_args(&a, &mode)) >= 0)
         return status;
-    if (!(t = make_transform(&a, &status)))
-        return status;
+    {
+        cli_mode_opts o = mode_opts(&a);
+        if (!(t = cli_make_transform("apply", &o, &status)))
+            return status;
+    }
     if (!(data = cli_read_input(a.event, &len))) {
         ddbxo_transform_free(t);
         return CLI_EX_NOINPUT;

@@ -67,9 +67,13 @@ typedef struct redrive_args {
 
 static int usage_error(const char *what)
 {
-    fprintf(stderr, "ddbxo redrive: %s\n"
-                    "(ddbxo redrive --help describes the options)\n", what);
-    return CLI_EX_USAGE;
+    return cli_usage_error("redrive", what);
+}
+
+static cli_mode_opts mode_opts(const redrive_args *a)
+{
+    cli_mode_opts o = { a->mode_name, a->ledger, a->aggregate, a->spec };
+    return o;
 }
 
 static const char **value_slot(redrive_args *a, const char *o)
@@ -173,62 +177,15 @@ static int check_args(const redrive_args *a, int *mode)
         return usage_error("--queue-url is required");
     if (!a->target)
         return usage_error("--target-table is required");
-    *mode = a->mode_name ? ddbxo_mode_parse(a->mode_name)
-                         : DDBXO_MODE_REPLICATE;
-    if (!*mode)
-        return usage_error("--mode must be replicate, ledger or tracker");
-    if (a->aggregate && a->spec)
-        return usage_error("--aggregate and --transform exclude each other");
-    if (a->aggregate && *mode == DDBXO_MODE_REPLICATE)
-        return usage_error("--aggregate needs --mode ledger or tracker: its "
-                           "writes are not idempotent");
-    if (*mode != DDBXO_MODE_REPLICATE && !a->ledger)
-        return usage_error("--mode ledger and tracker need --ledger-table");
+    cli_mode_opts o = mode_opts(a);
+    int rc = cli_check_mode("redrive", &o, mode);
+    if (rc >= 0)
+        return rc;
     /* Parking into the queue being drained would hand the same record
      * back to this run, again and again. */
     if (a->park && strcmp(a->park, a->queue) == 0)
         return usage_error("--park-queue must not be the --queue-url queue");
     return -1;
-}
-
-static ddbxo_transform *make_transform(const redrive_args *a, int *status)
-{
-    ddbxo_transform *t;
-    ddbxo_error err;
-    if (a->aggregate) {
-        if (!(t = ddbxo_transform_aggregate(a->aggregate, &err))) {
-            fprintf(stderr, "ddbxo redrive: --aggregate: %s\n", err.message);
-            *status = CLI_EX_USAGE;
-        }
-    } else if (a->spec) {
-        size_t len = 0;
-        char *text = cli_read_input(a->spec, &len);
-        if (!text) {
-            *status = CLI_EX_NOINPUT;
-            return NULL;
-        }
-        t = ddbxo_transform_spec(text, len, &err);
-        free(text);
-        if (!t) {
-            fprintf(stderr, "ddbxo redrive: --transform %s: %s%s%s\n",
-                    a->spec, err.path, err.path[0] ? ": " : "", err.message);
-            *status = CLI_EX_USAGE;
-        }
-    } else if (!(t = ddbxo_transform_identity(&err))) {
-        fprintf(stderr, "ddbxo redrive: %s\n", err.message);
-        *status = 1;
-    }
-    return t;
-}
-
-static void log_line(void *ctx, int level, const char *msg)
-{
-    (void)ctx;
-    fprintf(stderr, "ddbxo: %s: %s\n",
-            level >= DDBXO_LOG_ERROR  ? "error"
-            : level >= DDBXO_LOG_WARN ? "warn"
-            : level >= DDBXO_LOG_INFO ? "info" : "debug",
-            msg);
 }
 
 /* ------------------------------------------------------------------ */
@@ -533,7 +490,7 @@ static int run(const redrive_args *a, int mode, const ddbxo_transform *t)
     r.args = a;
     memset(&cc, 0, sizeof cc);
     if (a->verbose) {
-        cc.log = log_line;
+        cc.log = cli_log_text;
         cc.log_level = DDBXO_LOG_INFO;
     }
     if (!(r.c = ddbxo_client_new(&cc, &err))) {
@@ -590,7 +547,8 @@ int cmd_redrive(int argc, char **argv)
         return status;
     if ((status = check_args(&a, &mode)) >= 0)
         return status;
-    if (!(t = make_transform(&a, &status)))
+    cli_mode_opts o = mode_opts(&a);
+    if (!(t = cli_make_transform("redrive", &o, &status)))
         return status;
     status = run(&a, mode, t);
     ddbxo_transform_free(t);

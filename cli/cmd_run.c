@@ -81,9 +81,7 @@ static void on_signal(int sig)
 
 static int usage_error(const char *what)
 {
-    fprintf(stderr, "ddbxo run: %s\n(ddbxo run --help describes the options)\n",
-            what);
-    return CLI_EX_USAGE;
+    return cli_usage_error("run", what);
 }
 
 static int parse_num(const char *s, long long min, long long max,
@@ -193,10 +191,7 @@ static void log_line(void *ctx, int level, const char *msg)
     if (level < g_log_level)
         return;
     if (g_json_logs) {
-        json_t *j = json_pack("{s:s,s:s}", "level",
-                              level >= DDBXO_LOG_ERROR ? "error"
-                              : level >= DDBXO_LOG_WARN ? "warn"
-                              : level >= DDBXO_LOG_INFO ? "info" : "debug",
+        json_t *j = json_pack("{s:s,s:s}", "level", cli_level_name(level),
                               "msg", msg);
         char *t = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         if (t)
@@ -238,33 +233,6 @@ static void progress(void *ctx, const char *json, size_t len)
     json_decref(j);
 }
 
-static ddbxo_transform *make_transform(const run_args *a, int *status)
-{
-    ddbxo_error err;
-    ddbxo_transform *t = NULL;
-    *status = 0;
-    if (a->aggregate) {
-        if (!(t = ddbxo_transform_aggregate(a->aggregate, &err))) {
-            fprintf(stderr, "ddbxo run: --aggregate: %s\n", err.message);
-            *status = CLI_EX_USAGE;
-        }
-    } else if (a->spec) {
-        size_t len;
-        char *text = cli_read_input(a->spec, &len);
-        if (!text) {
-            *status = CLI_EX_NOINPUT;
-            return NULL;
-        }
-        if (!(t = ddbxo_transform_spec(text, len, &err))) {
-            fprintf(stderr, "ddbxo run: --transform %s: %s%s%s\n", a->spec,
-                    err.message, err.path[0] ? " at " : "", err.path);
-            *status = CLI_EX_DATAERR;
-        }
-        free(text);
-    }
-    return t;
-}
-
 int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -286,12 +254,13 @@ int cmd_run(int argc, char **argv)
         return usage_error("give one of --source-table and --stream-arn");
     if (!a.target)
         return usage_error("--target-table is required");
-    if (a.mode_name && !(mode = ddbxo_mode_parse(a.mode_name)))
-        return usage_error("--mode must be replicate, ledger or tracker");
+    {
+        cli_mode_opts o = { a.mode_name, a.ledger, a.aggregate, a.spec };
+        if ((rc = cli_check_mode("run", &o, &mode)) >= 0)
+            return rc;
+    }
     if (a.from && (from = ddbxo_runner_from_parse(a.from)) < 0)
         return usage_error("--from must be trim_horizon or latest");
-    if (a.aggregate && a.spec)
-        return usage_error("--aggregate and --transform exclude each other");
     if (a.log_format) {
         if (strcmp(a.log_format, "json") == 0)
             g_json_logs = 1;
@@ -300,9 +269,11 @@ int cmd_run(int argc, char **argv)
     }
     if (a.verbose)
         g_log_level = DDBXO_LOG_INFO;
-    t = make_transform(&a, &rc);
-    if (rc)
-        return rc;
+    {
+        cli_mode_opts o = { a.mode_name, a.ledger, a.aggregate, a.spec };
+        if (!(t = cli_make_transform("run", &o, &rc)))
+            return rc;
+    }
 
     memset(&ccfg, 0, sizeof ccfg);
     ccfg.log = log_line;
