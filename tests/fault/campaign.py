@@ -87,13 +87,27 @@ def free_port() -> int:
 
 
 # ------------------------------------------------------------------ moto
+# The soak's ledger tables grow to tens of thousands of items, and stock
+# moto deep-copies every touched table before each transaction: quadratic,
+# hours at soak scale.  The soak therefore uses the demo's launcher
+# (scripts/demo_steps.py moto: the same single-threaded moto with an
+# equivalent, cheaper transaction backup; docs/demo.md).  A fault in that
+# backup would break the all-or-nothing rollback and show as an invariant
+# failure, never hide one.  make test's short form uses stock moto.
+DEMO_MOTO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                         "scripts", "demo_steps.py")
+
+
 class Moto:
-    def __init__(self, venv: str, workdir: str) -> None:
+    def __init__(self, venv: str, workdir: str, cheap_backup: bool = False) -> None:
         self.port = free_port()
         self.log = open(os.path.join(workdir, "moto.log"), "wb")
+        py = os.path.join(venv, "bin", "python")
+        cmd = ([py, DEMO_MOTO, "moto", "127.0.0.1", str(self.port)]
+               if cheap_backup else
+               [py, "-c", MOTO_SINGLE, "127.0.0.1", str(self.port)])
         self.proc = subprocess.Popen(
-            [os.path.join(venv, "bin", "python"), "-c", MOTO_SINGLE,
-             "127.0.0.1", str(self.port)], stdout=self.log,
+            cmd, stdout=self.log,
             stderr=subprocess.STDOUT, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}"
         for _ in range(300):
@@ -129,7 +143,7 @@ class World:
         self.args = args
         self.workdir = workdir
         self.scale = SCALES[args.scale]
-        self.moto = Moto(args.venv, workdir)
+        self.moto = Moto(args.venv, workdir, cheap_backup=args.scale == "soak")
         self.proxy = fp.FaultProxy(self.moto.port, args.seed)
         kw = dict(endpoint_url=self.moto.url, region_name=REGION,
                   aws_access_key_id=AKID, aws_secret_access_key=SECRET,
