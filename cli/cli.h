@@ -35,6 +35,9 @@ const char *cli_level_name(int level);
 /* A client log callback: "ddbxo: LEVEL: msg" on stderr. */
 void cli_log_text(void *ctx, int level, const char *msg);
 
+/* A decimal option value: digits only, min..max.  0, or -1 (out left). */
+int cli_parse_int(const char *s, long long min, long long max, long long *out);
+
 /* Reads FILE ("-" = stdin) whole; NULL with a message on stderr. */
 char *cli_read_input(const char *path, size_t *len);
 

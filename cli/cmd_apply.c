@@ -90,20 +90,6 @@ static cli_mode_opts mode_opts(const apply_args *a)
     return o;
 }
 
-/* A positive decimal integer up to max. */
-static int parse_pos(const char *s, int64_t max, int64_t *out)
-{
-    char *end;
-    long long v;
-    if (!*s || *s == '-' || *s == '+')
-        return -1;
-    v = strtoll(s, &end, 10);
-    if (*end || v <= 0 || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -156,13 +142,15 @@ static int parse_args(int argc, char **argv, apply_args *a)
         } else if (strcmp(o, "--tombstone-ttl") == 0 ||
                    strcmp(o, "--deadline-ms") == 0) {
             int ttl = o[2] == 't';
+            long long v;
             if (i + 1 >= argc ||
-                parse_pos(argv[i + 1], ttl ? 10LL * 365 * 86400 : 86400000LL,
-                          ttl ? &a->tombstone_ttl_s : &a->deadline_rel_ms) < 0) {
+                cli_parse_int(argv[i + 1], 1,
+                              ttl ? 10LL * 365 * 86400 : 86400000LL, &v) < 0) {
                 snprintf(msg, sizeof msg, "%s wants a positive integer (%s)", o,
                          ttl ? "seconds" : "milliseconds, at most 86400000");
                 return usage_error(msg);
             }
+            *(ttl ? &a->tombstone_ttl_s : &a->deadline_rel_ms) = v;
             i++;
         } else if (strcmp(o, "--hard-delete") == 0) {
             a->hard_delete = 1;

@@ -57,16 +57,6 @@ static int parse_service(const char *s, ddbxo_service *out)
     return -1;
 }
 
-static int parse_ms(const char *s, int64_t *out)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || v <= 0 || v > 86400000LL)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* Operation names are letters and digits (they go into X-Amz-Target). */
 static int op_ok(const char *s)
 {
@@ -184,10 +174,12 @@ int cmd_call(int argc, char **argv)
         } else if (strcmp(a, "--endpoint-url") == 0 && has) {
             endpoint = argv[++i];
         } else if (strcmp(a, "--deadline-ms") == 0 && has) {
-            if (parse_ms(argv[++i], &rel) < 0) {
+            long long v;
+            if (cli_parse_int(argv[++i], 1, 86400000LL, &v) < 0) {
                 fprintf(stderr, "ddbxo call: --deadline-ms wants 1..86400000\n");
                 return CLI_EX_USAGE;
             }
+            rel = v;
         } else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "ddbxo call: unknown option '%s'\n", a);
             help(stderr);

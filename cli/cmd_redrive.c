@@ -118,20 +118,6 @@ static long long *num_slot(redrive_args *a, const char *o, long long *min,
     return NULL;
 }
 
-static int parse_num(const char *s, long long min, long long max,
-                     long long *out)
-{
-    char *end;
-    long long v;
-    if (!s || !*s || *s == '+' || *s == ' ')
-        return -1;
-    v = strtoll(s, &end, 10);
-    if (*end || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* -1 to go on, else the exit status (help, usage error). */
 static int parse_args(int argc, char **argv, redrive_args *a)
 {
@@ -157,7 +143,7 @@ static int parse_args(int argc, char **argv, redrive_args *a)
             }
             *s = argv[++i];
         } else if ((n = num_slot(a, o, &min, &max)) != NULL) {
-            if (i + 1 >= argc || parse_num(argv[i + 1], min, max, n) < 0) {
+            if (i + 1 >= argc || cli_parse_int(argv[i + 1], min, max, n) < 0) {
                 snprintf(msg, sizeof msg, "%s needs a number %lld..%lld", o,
                          min, max);
                 return usage_error(msg);

@@ -84,20 +84,6 @@ static int usage_error(const char *what)
     return cli_usage_error("run", what);
 }
 
-static int parse_num(const char *s, long long min, long long max,
-                     long long *out)
-{
-    char *end;
-    long long v;
-    if (!s || !*s)
-        return -1;
-    v = strtoll(s, &end, 10);
-    if (*end || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static const char **str_slot(run_args *a, const char *o)
 {
     static const struct { const char *name; size_t off; } t[] = {
@@ -172,7 +158,7 @@ static int parse_args(int argc, char **argv, run_args *a)
                        usage_error(msg);
             *s = argv[i];
         } else if ((n = num_slot(a, o, &min, &max)) != NULL) {
-            if (++i >= argc || parse_num(argv[i], min, max, n) < 0) {
+            if (++i >= argc || cli_parse_int(argv[i], min, max, n) < 0) {
                 snprintf(msg, sizeof msg, "%s needs a number %lld..%lld", o,
                          min, max);
                 return usage_error(msg);

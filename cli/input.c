@@ -49,3 +49,18 @@ char *cli_read_input(const char *path, size_t *len)
     }
     return buf;
 }
+
+int cli_parse_int(const char *s, long long min, long long max, long long *out)
+{
+    char *end;
+    long long v;
+    /* Digits only: strtoll alone would take "+5", " 5" and "-0". */
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (*end || errno == ERANGE || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
