@@ -4,6 +4,7 @@
  * client's configuration rules and `ddbxo call` run as a user would. */
 #include "ddb.h"
 #include "faultsrv.h"
+#include "clirun.h"
 #include "moto.h"
 #include "testutil.h"
 
@@ -994,61 +995,20 @@ END_TEST
 /* ddbxo call, as a user runs it                                        */
 /* ------------------------------------------------------------------ */
 
-/* Runs `build/ddbxo call` (or $DDBXO_CLI) with argv and a clean AWS environment
- * pointing at moto; stdout in *out (free it); returns the exit status. */
+/* Runs `build/ddbxo call ARGV...` (or $DDBXO_CLI) with a clean AWS
+ * environment pointing at moto; stdout in *out (free it); returns the exit
+ * status. */
 static int run_cli(const char *const *argv, const char *stdin_text, char **out)
 {
-    const char *bin = getenv("DDBXO_CLI") ? getenv("DDBXO_CLI") : "build/ddbxo";
-    char ep[128], *args[16];
-    int po[2], pi[2], status = -1;
-    size_t n = 0, cap = 4096;
-    char *buf = malloc(cap);
-    ssize_t r;
-    pid_t pid;
-
-    ck_assert_msg(access(bin, X_OK) == 0, "%s not built (make build/ddbxo)", bin);
-    snprintf(ep, sizeof ep, "AWS_ENDPOINT_URL=%s", tu_moto_endpoint(tu_moto_get()));
-    char *env[] = { ep, "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=y",
-                    "AWS_REGION=us-east-1", "PATH=/usr/bin:/bin",
-                    "AWS_CONFIG_FILE=/nonexistent/c",
-                    "AWS_SHARED_CREDENTIALS_FILE=/nonexistent/k", NULL };
-    args[0] = (char *)bin;
-    args[1] = "call";
-    args[2] = NULL;
-    for (size_t i = 0; argv[i] && i < 12; i++) {
-        args[i + 2] = (char *)argv[i];
-        args[i + 3] = NULL;
+    const char *args[16] = { "call" };
+    size_t n = 1;
+    for (size_t i = 0; argv[i]; i++) {
+        ck_assert(n < 15);
+        args[n++] = argv[i];
     }
-    ck_assert_int_eq(pipe(po), 0);
-    ck_assert_int_eq(pipe(pi), 0);
-    pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        dup2(po[1], 1);
-        dup2(pi[0], 0);
-        close(po[0]);
-        close(pi[1]);
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, 2);
-        execve(bin, args, env);
-        _exit(127);
-    }
-    close(po[1]);
-    close(pi[0]);
-    if (stdin_text)
-        ck_assert_int_eq(write(pi[1], stdin_text, strlen(stdin_text)),
-                         (ssize_t)strlen(stdin_text));
-    close(pi[1]);
-    while ((r = read(po[0], buf + n, cap - n - 1)) > 0) {
-        n += (size_t)r;
-        if (cap - n < 2)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[n] = '\0';
-    close(po[0]);
-    waitpid(pid, &status, 0);
-    *out = buf;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    args[n] = NULL;
+    return tu_cli(tu_moto_endpoint(tu_moto_get()), args, NULL, stdin_text,
+                  out, NULL);
 }
 
 START_TEST(cli_call_as_a_user)

@@ -18,9 +18,7 @@
 
 /* Filled once in the parent by the unchecked fixture; the forked tests
  * inherit them. */
-static struct ident {
-    char akid[128], secret[128], token[2048];
-} g_user, g_nopolicy, g_session;
+static tu_moto_ident g_user, g_nopolicy, g_session;
 static char g_setup_err[1024];
 /* Our own instance (not the shared one): its state must survive every
  * test, so no checked reset fixture. */
@@ -32,84 +30,19 @@ static void stop_moto(void)
     g_moto = NULL;
 }
 
-static void copy_ident(json_t *j, const char *k, struct ident *id)
-{
-    json_t *o = json_object_get(j, k);
-    snprintf(id->akid, sizeof id->akid, "%s",
-             json_string_value(json_object_get(o, "AccessKeyId")) ?: "");
-    snprintf(id->secret, sizeof id->secret, "%s",
-             json_string_value(json_object_get(o, "SecretAccessKey")) ?: "");
-    snprintf(id->token, sizeof id->token, "%s",
-             json_string_value(json_object_get(o, "SessionToken")) ?: "");
-}
-
-/* Runs $VENV/bin/python tests/moto_iam_setup.py URL; its stdout, or NULL. */
-static char *run_setup(const char *url)
-{
-    const char *venv = getenv("VENV");
-    char py[1024], script[1024], *buf;
-    size_t n = 0, cap = 65536;
-    int fd[2], status;
-    ssize_t r;
-    pid_t pid;
-
-    if (!venv || !*venv)
-        return NULL;
-    snprintf(py, sizeof py, "%s/bin/python", venv);
-    /* Next to this file: tests/ when run from the repository root. */
-    snprintf(script, sizeof script, "%.*smoto_iam_setup.py",
-             (int)(strrchr(__FILE__, '/') ? strrchr(__FILE__, '/') - __FILE__ + 1
-                                          : 0), __FILE__);
-    if (pipe(fd) != 0 || (pid = fork()) < 0)
-        return NULL;
-    if (pid == 0) {
-        dup2(fd[1], 1);
-        close(fd[0]);
-        execl(py, py, script, url, (char *)NULL);
-        _exit(127);
-    }
-    close(fd[1]);
-    buf = malloc(cap);
-    while (buf && (r = read(fd[0], buf + n, cap - n - 1)) > 0)
-        n += (size_t)r;
-    close(fd[0]);
-    waitpid(pid, &status, 0);
-    if (!buf || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
 static void auth_setup(void)
 {
     static int done_once;
     tu_moto *m;
-    char *out;
-    json_t *j;
 
     if (done_once++)
         return;
     if (!(m = g_moto = tu_moto_start(NULL, g_setup_err, sizeof g_setup_err)))
         return;
     atexit(stop_moto);
-    if (!(out = run_setup(tu_moto_endpoint(m)))) {
-        snprintf(g_setup_err, sizeof g_setup_err,
-                 "tests/moto_iam_setup.py failed (VENV=%s)",
-                 getenv("VENV") ? getenv("VENV") : "(unset)");
+    if (tu_moto_iam_setup(m, &g_user, &g_nopolicy, &g_session, g_setup_err,
+                          sizeof g_setup_err) < 0)
         return;
-    }
-    j = json_loads(out, 0, NULL);
-    free(out);
-    copy_ident(j, "user", &g_user);
-    copy_ident(j, "nopolicy", &g_nopolicy);
-    copy_ident(j, "session", &g_session);
-    json_decref(j);
-    if (!g_user.akid[0] || !g_session.token[0]) {
-        snprintf(g_setup_err, sizeof g_setup_err, "setup printed no identities");
-        return;
-    }
     if (tu_moto_post(m, "/moto-api/reset-auth", "text/plain", "0", NULL) != 200)
         snprintf(g_setup_err, sizeof g_setup_err, "reset-auth 0 failed");
 }

@@ -477,9 +477,7 @@ END_TEST
 
 static tu_moto *g_auth;
 static char g_auth_err[1024];
-static struct ident {
-    char akid[128], secret[128], token[2048];
-} g_session;
+static tu_moto_ident g_session;
 
 static void stop_auth(void)
 {
@@ -487,70 +485,19 @@ static void stop_auth(void)
     g_auth = NULL;
 }
 
-/* $VENV/bin/python tests/moto_iam_setup.py URL (check_ddb_auth's setup):
- * its stdout, or NULL. */
-static char *run_iam_setup(const char *url)
-{
-    const char *venv = getenv("VENV");
-    char py[1024], *buf;
-    size_t n = 0, cap = 65536;
-    int fd[2], status;
-    ssize_t r;
-    pid_t pid;
-    if (!venv || !*venv)
-        return NULL;
-    snprintf(py, sizeof py, "%s/bin/python", venv);
-    if (pipe(fd) != 0 || (pid = fork()) < 0)
-        return NULL;
-    if (pid == 0) {
-        dup2(fd[1], 1);
-        close(fd[0]);
-        execl(py, py, "tests/moto_iam_setup.py", url, (char *)NULL);
-        _exit(127);
-    }
-    close(fd[1]);
-    buf = malloc(cap);
-    while (buf && (r = read(fd[0], buf + n, cap - n - 1)) > 0)
-        n += (size_t)r;
-    close(fd[0]);
-    waitpid(pid, &status, 0);
-    if (!buf || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
 static void auth_setup(void)
 {
     static int once;
-    char *out;
-    json_t *j, *o;
     if (once++)
         return;
     if (!(g_auth = tu_moto_start(NULL, g_auth_err, sizeof g_auth_err)))
         return;
     atexit(stop_auth);
-    if (!(out = run_iam_setup(tu_moto_endpoint(g_auth)))) {
-        snprintf(g_auth_err, sizeof g_auth_err,
-                 "tests/moto_iam_setup.py failed");
+    if (tu_moto_iam_setup(g_auth, NULL, NULL, &g_session, g_auth_err,
+                          sizeof g_auth_err) < 0)
         return;
-    }
-    j = json_loads(out, 0, NULL);
-    free(out);
-    o = json_object_get(j, "session");
-    snprintf(g_session.akid, sizeof g_session.akid, "%s",
-             json_string_value(json_object_get(o, "AccessKeyId")) ?: "");
-    snprintf(g_session.secret, sizeof g_session.secret, "%s",
-             json_string_value(json_object_get(o, "SecretAccessKey")) ?: "");
-    snprintf(g_session.token, sizeof g_session.token, "%s",
-             json_string_value(json_object_get(o, "SessionToken")) ?: "");
-    json_decref(j);
-    if (!g_session.token[0])
-        snprintf(g_auth_err, sizeof g_auth_err, "setup printed no session");
-    else if (tu_moto_post(g_auth, "/moto-api/reset-auth", "text/plain", "0",
-                          NULL) != 200)
+    if (tu_moto_post(g_auth, "/moto-api/reset-auth", "text/plain", "0",
+                     NULL) != 200)
         snprintf(g_auth_err, sizeof g_auth_err, "reset-auth 0 failed");
 }
 

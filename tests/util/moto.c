@@ -1,5 +1,6 @@
 /* Test harness: moto server on loopback (see moto.h). */
 #include "moto.h"
+#include <jansson.h>
 
 #include <check.h>
 #include <curl/curl.h>
@@ -373,4 +374,82 @@ void tu_moto_test_reset(void)
 {
     ck_assert_msg(tu_moto_reset(tu_moto_get()) == 0,
                   "moto harness: POST /moto-api/reset failed");
+}
+
+/* The stdout of $VENV/bin/python tests/moto_iam_setup.py URL, or NULL. */
+static char *run_iam_script(const char *url)
+{
+    const char *venv = getenv("VENV");
+    char py[1024], script[1024], *buf;
+    size_t n = 0, cap = 65536;
+    int fd[2], status;
+    ssize_t r;
+    pid_t pid;
+
+    if (!venv || !*venv)
+        return NULL;
+    snprintf(py, sizeof py, "%s/bin/python", venv);
+    /* tests/moto_iam_setup.py, one level above this file (tests/util/). */
+    snprintf(script, sizeof script, "%.*s../moto_iam_setup.py",
+             (int)(strrchr(__FILE__, '/') ? strrchr(__FILE__, '/') - __FILE__ + 1
+                                          : 0), __FILE__);
+    if (pipe(fd) != 0 || (pid = fork()) < 0)
+        return NULL;
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        close(fd[0]);
+        execl(py, py, script, url, (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    buf = malloc(cap);
+    while (buf && (r = read(fd[0], buf + n, cap - n - 1)) > 0)
+        n += (size_t)r;
+    close(fd[0]);
+    waitpid(pid, &status, 0);
+    if (!buf || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static void copy_ident(const json_t *j, const char *k, tu_moto_ident *id)
+{
+    const json_t *o = json_object_get(j, k);
+    const char *s;
+    if (!id)
+        return;
+    s = json_string_value(json_object_get(o, "AccessKeyId"));
+    snprintf(id->akid, sizeof id->akid, "%s", s ? s : "");
+    s = json_string_value(json_object_get(o, "SecretAccessKey"));
+    snprintf(id->secret, sizeof id->secret, "%s", s ? s : "");
+    s = json_string_value(json_object_get(o, "SessionToken"));
+    snprintf(id->token, sizeof id->token, "%s", s ? s : "");
+}
+
+int tu_moto_iam_setup(tu_moto *m, tu_moto_ident *user,
+                      tu_moto_ident *nopolicy, tu_moto_ident *session,
+                      char *errbuf, size_t errlen)
+{
+    char *out = run_iam_script(tu_moto_endpoint(m));
+    json_t *j;
+    if (!out) {
+        snprintf(errbuf, errlen, "tests/moto_iam_setup.py failed (VENV=%s)",
+                 getenv("VENV") ? getenv("VENV") : "(unset)");
+        return -1;
+    }
+    j = json_loads(out, 0, NULL);
+    free(out);
+    copy_ident(j, "user", user);
+    copy_ident(j, "nopolicy", nopolicy);
+    copy_ident(j, "session", session);
+    json_decref(j);
+    if ((user && !user->akid[0]) || (nopolicy && !nopolicy->akid[0]) ||
+        (session && !session->token[0])) {
+        snprintf(errbuf, errlen, "tests/moto_iam_setup.py printed no identities");
+        return -1;
+    }
+    return 0;
 }

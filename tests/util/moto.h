@@ -66,4 +66,17 @@ void tu_moto_test_reset(void);
  * error when there is none. */
 tu_moto *tu_moto_get(void);
 
+/* An identity made by tests/moto_iam_setup.py. */
+typedef struct tu_moto_ident {
+    char akid[128], secret[128], token[2048];
+} tu_moto_ident;
+
+/* Runs $VENV/bin/python tests/moto_iam_setup.py against m while its
+ * signature checking is still off: an IAM user with a policy, one without,
+ * and an assumed-role session.  Fills the identities asked for (each may
+ * be NULL).  0, or -1 with the reason in errbuf. */
+int tu_moto_iam_setup(tu_moto *m, tu_moto_ident *user,
+                      tu_moto_ident *nopolicy, tu_moto_ident *session,
+                      char *errbuf, size_t errlen);
+
 #endif
