@@ -150,73 +150,33 @@ static const char *event_file(ddbxo_client *c, size_t first, size_t count)
 /* Standard input of the next started process (NULL = /dev/null). */
 static const char *g_stdin;
 
-typedef struct proc {
-    pid_t pid;
-    char out[160], err[160];
-} proc;
+typedef tu_cli_proc proc;
+typedef tu_cli_result result;
 
 /* Starts `ddbxo apply ARGS...` with a clean AWS environment pointing at
  * endpoint; stdout and stderr go to files. */
 static void start_apply(proc *p, const char *endpoint, const char *const *args)
 {
-    static int seq;
     const char *argv[40] = { "apply" };
     size_t n = 1;
-    snprintf(p->out, sizeof p->out, "%s/out-%d", tu_tmpdir(), seq);
-    snprintf(p->err, sizeof p->err, "%s/err-%d", tu_tmpdir(), seq++);
     for (size_t i = 0; args[i]; i++) {
         ck_assert(n < 38);
         argv[n++] = args[i];
     }
     argv[n] = NULL;
-    p->pid = tu_cli_start(endpoint, argv, NULL, g_stdin, p->out, p->err);
-}
-
-typedef struct result {
-    int status;
-    char *out, *err;   /* whole stdout / stderr */
-    json_t *summary;   /* the last stdout line parsed, or NULL */
-} result;
-
-static void wait_apply(proc *p, result *r)
-{
-    size_t len;
-    char *last;
-    r->status = tu_cli_wait(p->pid);
-    r->out = tu_read_file(p->out, &len);
-    r->err = tu_read_file(p->err, &len);
-    ck_assert(r->out && r->err);
-    last = tu_last_line(r->out);
-    r->summary = last ? json_loads(last, 0, NULL) : NULL;
-    free(last);
-}
-
-static void result_free(result *r)
-{
-    free(r->out);
-    free(r->err);
-    json_decref(r->summary);
-    memset(r, 0, sizeof *r);
+    tu_cli_spawn(p, tu_tmpdir(), endpoint, argv, g_stdin);
 }
 
 static void apply_at(const char *endpoint, const char *const *args, result *r)
 {
     proc p;
     start_apply(&p, endpoint, args);
-    wait_apply(&p, r);
+    tu_cli_finish(&p, r);
 }
 
 static void apply(const char *const *args, result *r)
 {
     apply_at(tu_moto_endpoint(tu_moto_get()), args, r);
-}
-
-static long count(const result *r, const char *name)
-{
-    json_t *v = json_object_get(r->summary, name);
-    ck_assert_msg(json_is_integer(v), "summary member %s missing: %s", name,
-                  r->out);
-    return (long)json_integer_value(v);
 }
 
 /* Asserts exit 0 and the counts (-1 = not checked); records is the batch
@@ -228,19 +188,19 @@ static void expect_counts(const result *r, long records, long applied,
     ck_assert_msg(r->status == 0, "exit %d\nstdout: %s\nstderr: %s",
                   r->status, r->out, r->err);
     ck_assert_ptr_nonnull(r->summary);
-    ck_assert_int_eq(count(r, "records"), records);
-    ck_assert_int_eq(count(r, "failed"), 0);
-    ck_assert_int_eq(count(r, "parked"), 0);
-    ck_assert_int_eq(count(r, "applied") + count(r, "duplicate") +
-                         count(r, "stale") + count(r, "superseded") +
-                         count(r, "coalesced") + count(r, "filtered"),
+    ck_assert_int_eq(tu_cli_count(r, "records"), records);
+    ck_assert_int_eq(tu_cli_count(r, "failed"), 0);
+    ck_assert_int_eq(tu_cli_count(r, "parked"), 0);
+    ck_assert_int_eq(tu_cli_count(r, "applied") + tu_cli_count(r, "duplicate") +
+                         tu_cli_count(r, "stale") + tu_cli_count(r, "superseded") +
+                         tu_cli_count(r, "coalesced") + tu_cli_count(r, "filtered"),
                      records);
     ck_assert_int_eq(json_array_size(json_object_get(r->summary,
                                                      "batchItemFailures")), 0);
 #define EXPECT(name, v) \
     if ((v) >= 0) \
-        ck_assert_msg(count(r, name) == (v), "%s: %ld, expected %ld\n%s", \
-                      name, count(r, name), (long)(v), r->out)
+        ck_assert_msg(tu_cli_count(r, name) == (v), "%s: %ld, expected %ld\n%s", \
+                      name, tu_cli_count(r, name), (long)(v), r->out)
     EXPECT("applied", applied);
     EXPECT("duplicate", duplicate);
     EXPECT("stale", stale);
@@ -444,7 +404,7 @@ START_TEST(replay_five_times)
             else
                 expect_counts(&r, w.n_ops, 0, items, w.n_ops - items, 0, 0);
         }
-        result_free(&r);
+        tu_cli_result_free(&r);
         snap = tu_snapshot(c, DST);
         if (!first)
             first = snap;
@@ -483,9 +443,9 @@ START_TEST(redrive_older_batch)
                                "--target-table", DST, NULL };
         result r;
         apply(args, &r);
-        ck_assert_msg(r.status == 0 && count(&r, "applied") > 0,
+        ck_assert_msg(r.status == 0 && tu_cli_count(&r, "applied") > 0,
                       "batch %d: %s %s", b, r.out, r.err);
-        result_free(&r);
+        tu_cli_result_free(&r);
     }
     in_order = tu_snapshot(c, DST);
     expect_mirror(c, &w, DST, 1);
@@ -504,7 +464,7 @@ START_TEST(redrive_older_batch)
         apply(args, &r);
         expect_counts(&r, n, 0, dup, stale, 0, 0);
         stale_seen += stale;
-        result_free(&r);
+        tu_cli_result_free(&r);
         snap = tu_snapshot(c, DST);
         ck_assert_str_eq(snap, in_order);
         free(snap);
@@ -599,13 +559,13 @@ START_TEST(ledger_aggregate_any_order)
         /* Filtering is the transform's choice (a change that moves no
          * total); it must be the same each time. */
         if (!seen[b]) {
-            expect_counts(&r, n, n - count(&r, "filtered"), 0, 0, 0, -1);
-            applied_total += (int)count(&r, "applied");
+            expect_counts(&r, n, n - tu_cli_count(&r, "filtered"), 0, 0, 0, -1);
+            applied_total += (int)tu_cli_count(&r, "applied");
         } else {
-            expect_counts(&r, n, 0, n - count(&r, "filtered"), 0, 0, -1);
+            expect_counts(&r, n, 0, n - tu_cli_count(&r, "filtered"), 0, 0, -1);
         }
         seen[b]++;
-        result_free(&r);
+        tu_cli_result_free(&r);
     }
     ck_assert_int_gt(applied_total, w.n_ops / 2);
     expect_totals(c, &w, DST);
@@ -649,7 +609,7 @@ START_TEST(two_processes_same_event)
         result r;
         apply_at(url, args, &r);
         expect_counts(&r, w.n_ops, w.n_ops, 0, 0, 0, 0);
-        result_free(&r);
+        tu_cli_result_free(&r);
     }
 
     /* Replicate without coalescing: every record is sent by both; each is
@@ -663,14 +623,14 @@ START_TEST(two_processes_same_event)
         result r[2];
         start_apply(&p[0], url, args);
         start_apply(&p[1], url, args);
-        wait_apply(&p[0], &r[0]);
-        wait_apply(&p[1], &r[1]);
+        tu_cli_finish(&p[0], &r[0]);
+        tu_cli_finish(&p[1], &r[1]);
         for (int k = 0; k < 2; k++)
             expect_counts(&r[k], w.n_ops, -1, -1, -1, 0, 0);
-        ck_assert_int_eq(count(&r[0], "applied") + count(&r[1], "applied"),
+        ck_assert_int_eq(tu_cli_count(&r[0], "applied") + tu_cli_count(&r[1], "applied"),
                          w.n_ops);
-        result_free(&r[0]);
-        result_free(&r[1]);
+        tu_cli_result_free(&r[0]);
+        tu_cli_result_free(&r[1]);
         ref = tu_snapshot(c, "ref");
         snap = tu_snapshot(c, DST);
         ck_assert_str_eq(snap, ref);
@@ -693,16 +653,16 @@ START_TEST(two_processes_same_event)
         result r[2];
         start_apply(&p[0], url, args);
         start_apply(&p[1], url, args);
-        wait_apply(&p[0], &r[0]);
-        wait_apply(&p[1], &r[1]);
+        tu_cli_finish(&p[0], &r[0]);
+        tu_cli_finish(&p[1], &r[1]);
         for (int k = 0; k < 2; k++)
             expect_counts(&r[k], w.n_ops, -1, -1, 0, 0, -1);
-        ck_assert_int_eq(count(&r[0], "applied") + count(&r[1], "applied") +
-                             count(&r[0], "filtered"),
+        ck_assert_int_eq(tu_cli_count(&r[0], "applied") + tu_cli_count(&r[1], "applied") +
+                             tu_cli_count(&r[0], "filtered"),
                          w.n_ops);
-        ck_assert_int_eq(count(&r[0], "filtered"), count(&r[1], "filtered"));
-        result_free(&r[0]);
-        result_free(&r[1]);
+        ck_assert_int_eq(tu_cli_count(&r[0], "filtered"), tu_cli_count(&r[1], "filtered"));
+        tu_cli_result_free(&r[0]);
+        tu_cli_result_free(&r[1]);
         expect_totals(c, &w, "totals");
     }
     tu_client_free(c);
@@ -724,7 +684,7 @@ static int status_of(const char *const *args)
     ck_assert_msg(r.summary == NULL || st == 0 || st == 1,
                   "unexpected stdout: %s", r.out);
     ck_assert_msg(st == 0 || strlen(r.err) > 0, "no message on stderr");
-    result_free(&r);
+    tu_cli_result_free(&r);
     return st;
 }
 
@@ -774,7 +734,7 @@ START_TEST(usage_errors)
         ck_assert_int_eq(r.status, 0);
         ck_assert_ptr_nonnull(strstr(r.out, "usage: ddbxo apply"));
         ck_assert_ptr_nonnull(strstr(r.out, "--aggregate"));
-        result_free(&r);
+        tu_cli_result_free(&r);
     }
 #undef A
 }
@@ -822,9 +782,9 @@ START_TEST(record_failure_exit_1)
     apply(args, &r);
     ck_assert_msg(r.status == 1, "exit %d: %s %s", r.status, r.out, r.err);
     ck_assert_ptr_nonnull(r.summary);
-    ck_assert_int_eq(count(&r, "records"), 4);
-    ck_assert_int_eq(count(&r, "applied"), 1);
-    ck_assert_int_eq(count(&r, "failed"), 3);
+    ck_assert_int_eq(tu_cli_count(&r, "records"), 4);
+    ck_assert_int_eq(tu_cli_count(&r, "applied"), 1);
+    ck_assert_int_eq(tu_cli_count(&r, "failed"), 3);
     /* In stream order: the broken record, a's later record, the record
      * that did not parse. */
     json_t *f = json_object_get(r.summary, "batchItemFailures");
@@ -845,7 +805,7 @@ START_TEST(record_failure_exit_1)
     ck_assert_msg(strstr(r.err, line) != NULL, "stderr: %s", r.err);
     /* No item contents in the messages. */
     ck_assert_ptr_null(strstr(r.err, "\"v\""));
-    result_free(&r);
+    tu_cli_result_free(&r);
 
     json_t *a = tu_get(c, DST, "{\"pk\":{\"S\":\"a\"}}");
     json_t *b = tu_get(c, DST, "{\"pk\":{\"S\":\"b\"}}");
@@ -895,7 +855,7 @@ START_TEST(summary_members_and_dry_run)
         }
         ck_assert_int_eq(n, 2);
     }
-    result_free(&r);
+    tu_cli_result_free(&r);
     snap = tu_snapshot(c, DST);
     ck_assert_str_eq(snap, "");
     free(snap);
@@ -913,7 +873,7 @@ START_TEST(summary_members_and_dry_run)
     ck_assert(json_is_array(json_object_get(r.summary, "batchItemFailures")));
     /* Only the summary on stdout. */
     ck_assert_ptr_eq(strchr(r.out, '\n'), r.out + strlen(r.out) - 1);
-    result_free(&r);
+    tu_cli_result_free(&r);
     tu_client_free(c);
 }
 END_TEST
@@ -939,8 +899,8 @@ START_TEST(source_check_from_arn)
                            NULL };
     apply(args, &r);
     expect_counts(&r, w.n_ops, items, 0, 0, 0, 0);
-    ck_assert_int_eq(count(&r, "superseded"), w.n_ops - items);
-    result_free(&r);
+    ck_assert_int_eq(tu_cli_count(&r, "superseded"), w.n_ops - items);
+    tu_cli_result_free(&r);
     expect_mirror(c, &w, DST, 1);
     tu_client_free(c);
 }

@@ -27,46 +27,19 @@ static const char SPEC_BY_CODE[] = "{\"key\":{\"pk\":\"code\"}}";
 /* The fix: keyed by the source key. */
 static const char SPEC_BY_PK[] = "{\"key\":{\"pk\":\"pk\"}}";
 
-typedef struct result {
-    int status;
-    char *out, *err;
-    json_t *summary;   /* last stdout line, parsed */
-} result;
+typedef tu_cli_result result;
 
 static void cli(const char *const *argv, result *r)
 {
-    char *last;
-    memset(r, 0, sizeof *r);
-    r->status = tu_cli(tu_moto_endpoint(tu_moto_get()), argv, NULL, NULL,
-                       &r->out, &r->err);
-    ck_assert(r->out && r->err);
-    last = tu_last_line(r->out);
-    r->summary = last ? json_loads(last, 0, NULL) : NULL;
-    free(last);
-}
-
-static void result_free(result *r)
-{
-    free(r->out);
-    free(r->err);
-    json_decref(r->summary);
-    memset(r, 0, sizeof *r);
-}
-
-static long count(const result *r, const char *name)
-{
-    json_t *v = json_object_get(r->summary, name);
-    ck_assert_msg(json_is_integer(v), "summary member %s missing: %s\n%s",
-                  name, r->out, r->err);
-    return (long)json_integer_value(v);
+    tu_cli_run(tu_moto_endpoint(tu_moto_get()), argv, NULL, NULL, r);
 }
 
 #define EXPECT_EXIT(r, code) \
     ck_assert_msg((r)->status == (code), "exit %d, expected %d\nstdout: %s\n" \
                   "stderr: %s", (r)->status, (code), (r)->out, (r)->err)
 #define EXPECT_COUNT(r, name, v) \
-    ck_assert_msg(count(r, name) == (v), "%s: %ld, expected %ld\n%s\n%s", \
-                  name, count(r, name), (long)(v), (r)->out, (r)->err)
+    ck_assert_msg(tu_cli_count(r, name) == (v), "%s: %ld, expected %ld\n%s\n%s", \
+                  name, tu_cli_count(r, name), (long)(v), (r)->out, (r)->err)
 
 static char *make_queue(ddbxo_client *c, const char *name)
 {
@@ -201,7 +174,7 @@ static char *park_c(ddbxo_client *c)
     EXPECT_EXIT(&r, 0);
     EXPECT_COUNT(&r, "applied", 2);
     EXPECT_COUNT(&r, "parked", 1);
-    result_free(&r);
+    tu_cli_result_free(&r);
     return url;
 }
 
@@ -236,7 +209,7 @@ START_TEST(park_message_redriven_after_fix)
     ck_assert_int_eq(json_array_size(json_object_get(r.summary,
                                                      "batchItemFailures")), 1);
     ck_assert_msg(strstr(r.err, "FAILED_PERMANENT") != NULL, "%s", r.err);
-    result_free(&r);
+    tu_cli_result_free(&r);
     bodies = queue_bodies(c, url);
     ck_assert_int_eq(json_array_size(bodies), 1);
     json_decref(bodies);
@@ -248,7 +221,7 @@ START_TEST(park_message_redriven_after_fix)
     EXPECT_COUNT(&r, "records", 1);
     EXPECT_COUNT(&r, "applied", 1);
     EXPECT_COUNT(&r, "failed", 0);
-    result_free(&r);
+    tu_cli_result_free(&r);
     expect_copy(c, "c");
     /* a and b (applied by `ddbxo apply`) are untouched. */
     ck_assert_str_eq((got = target_item(c, DST, "A")),
@@ -262,7 +235,7 @@ START_TEST(park_message_redriven_after_fix)
     redrive(url, fixed, &r);
     expect_run(&r, 0, 0, 0, 0, 0);
     EXPECT_COUNT(&r, "records", 0);
-    result_free(&r);
+    tu_cli_result_free(&r);
     free(url);
     tu_client_free(c);
 }
@@ -287,7 +260,7 @@ START_TEST(replayed_message_is_duplicate)
     EXPECT_COUNT(&r, "records", 2);
     EXPECT_COUNT(&r, "applied", 1);
     EXPECT_COUNT(&r, "duplicate", 1);
-    result_free(&r);
+    tu_cli_result_free(&r);
     snap = tu_snapshot(c, DST);
     expect_copy(c, "c");
 
@@ -296,7 +269,7 @@ START_TEST(replayed_message_is_duplicate)
     expect_run(&r, 0, 1, 1, 0, 0);
     EXPECT_COUNT(&r, "applied", 0);
     EXPECT_COUNT(&r, "duplicate", 1);
-    result_free(&r);
+    tu_cli_result_free(&r);
     snap2 = tu_snapshot(c, DST);
     ck_assert_str_eq(snap2, snap);
     free(snap);
@@ -397,7 +370,7 @@ START_TEST(on_failure_range_read_back)
     expect_run(&r, 0, 1, 1, 0, 0);
     EXPECT_COUNT(&r, "records", 4);
     EXPECT_COUNT(&r, "applied", 4);
-    result_free(&r);
+    tu_cli_result_free(&r);
     for (int i = 0; i < N_PUTS; i++) {
         snprintf(name, sizeof name, "i%d", i);
         if (i >= 1 && i <= 4) {
@@ -413,7 +386,7 @@ START_TEST(on_failure_range_read_back)
 
     redrive(url, NULL, &r);
     expect_run(&r, 0, 0, 0, 0, 0);
-    result_free(&r);
+    tu_cli_result_free(&r);
 
     snap = tu_snapshot(c, DST);
     send_body(c, url, msg);
@@ -421,7 +394,7 @@ START_TEST(on_failure_range_read_back)
     expect_run(&r, 0, 1, 1, 0, 0);
     EXPECT_COUNT(&r, "records", 4);
     EXPECT_COUNT(&r, "duplicate", 4);
-    result_free(&r);
+    tu_cli_result_free(&r);
     snap2 = tu_snapshot(c, DST);
     ck_assert_str_eq(snap2, snap);
     free(snap);
@@ -467,7 +440,7 @@ START_TEST(lost_range_is_kept)
                      "1000000000000000000009");
     ck_assert_msg(strstr(r.err, "LOST") && strstr(r.err, si.shard),
                   "stderr: %s", r.err);
-    result_free(&r);
+    tu_cli_result_free(&r);
     bodies = queue_bodies(c, url);
     ck_assert_int_eq(json_array_size(bodies), 1);
     ck_assert_str_eq(json_string_value(json_array_get(bodies, 0)), gone);
@@ -482,7 +455,7 @@ START_TEST(lost_range_is_kept)
     expect_run(&r, 1, 2, 0, 2, 2);
     EXPECT_COUNT(&r, "records", 2);
     EXPECT_COUNT(&r, "applied", 2);
-    result_free(&r);
+    tu_cli_result_free(&r);
     expect_copy(c, "i0");
     expect_copy(c, "i1");
     ck_assert_ptr_null(target_item(c, DST, "i2"));
@@ -518,7 +491,7 @@ START_TEST(unknown_messages_are_kept)
     ck_assert_msg(strstr(r.err, "unknown shape") != NULL, "%s", r.err);
     ck_assert_msg(strstr(r.err, "DDBStreamBatchInfo.streamArn") != NULL, "%s",
                   r.err);
-    result_free(&r);
+    tu_cli_result_free(&r);
     bodies = queue_bodies(c, url);
     ck_assert_int_eq(json_array_size(bodies), 3);
     json_decref(bodies);
@@ -547,13 +520,13 @@ START_TEST(usage_errors)
                       r.err);
         ck_assert_msg(strstr(r.err, "ddbxo redrive: ") != NULL, "%s", r.err);
         ck_assert_str_eq(r.out, "");
-        result_free(&r);
+        tu_cli_result_free(&r);
     }
     const char *help[] = { "redrive", "--help", NULL };
     cli(help, &r);
     EXPECT_EXIT(&r, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "--queue-url"));
-    result_free(&r);
+    tu_cli_result_free(&r);
 }
 END_TEST
 

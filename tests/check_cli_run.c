@@ -165,21 +165,11 @@ static void expect_replica(ddbxo_client *c)
 /* running the binary                                                   */
 /* ------------------------------------------------------------------ */
 
-typedef struct proc {
-    pid_t pid;
-    char out[200], err[200];
-} proc;
+typedef tu_cli_proc proc;
+typedef tu_cli_result result;
 
-typedef struct result {
-    int status;
-    char *out, *err;
-    json_t *summary;
-} result;
-
-/* Starts `ddbxo run` on SRC -> DST with CKPT plus args (NULL-terminated). */
 static void start_run(proc *p, const char *endpoint, const char *const *args)
 {
-    static int seq;
     const char *argv[32] = { "run", "--source-table", SRC, "--target-table",
                              DST, "--checkpoint-table", CKPT };
     size_t n = 7;
@@ -188,48 +178,16 @@ static void start_run(proc *p, const char *endpoint, const char *const *args)
         argv[n++] = args[i];
     }
     argv[n] = NULL;
-    snprintf(p->out, sizeof p->out, "%s/out-%d", tu_tmpdir(), seq);
-    snprintf(p->err, sizeof p->err, "%s/err-%d", tu_tmpdir(), seq++);
-    p->pid = tu_cli_start(endpoint ? endpoint
-                                   : tu_moto_endpoint(tu_moto_get()),
-                          argv, NULL, NULL, p->out, p->err);
-    ck_assert(p->pid > 0);
-}
-
-static void wait_run(proc *p, result *r)
-{
-    size_t len;
-    char *last;
-    r->status = tu_cli_wait(p->pid);
-    r->out = tu_read_file(p->out, &len);
-    r->err = tu_read_file(p->err, &len);
-    ck_assert(r->out && r->err);
-    last = tu_last_line(r->out);
-    r->summary = last ? json_loads(last, 0, NULL) : NULL;
-    free(last);
+    tu_cli_spawn(p, tu_tmpdir(),
+                 endpoint ? endpoint : tu_moto_endpoint(tu_moto_get()), argv,
+                 NULL);
 }
 
 static void run_to_idle(const char *const *args, result *r)
 {
     proc p;
     start_run(&p, NULL, args);
-    wait_run(&p, r);
-}
-
-static void result_free(result *r)
-{
-    free(r->out);
-    free(r->err);
-    json_decref(r->summary);
-    memset(r, 0, sizeof *r);
-}
-
-static long count(const result *r, const char *name)
-{
-    json_t *v = json_object_get(r->summary, name);
-    ck_assert_msg(json_is_integer(v), "summary member %s missing\nstdout: %s"
-                  "\nstderr: %s", name, r->out, r->err);
-    return (long)json_integer_value(v);
+    tu_cli_finish(&p, r);
 }
 
 /* Exit 0, a summary, nothing failed, every record has a done outcome. */
@@ -238,11 +196,11 @@ static void expect_ok(const result *r)
     ck_assert_msg(r->status == 0, "exit %d\nstdout: %s\nstderr: %s",
                   r->status, r->out, r->err);
     ck_assert_msg(r->summary != NULL, "no summary line: %s", r->out);
-    ck_assert_int_eq(count(r, "failed"), 0);
-    ck_assert_int_eq(count(r, "applied") + count(r, "duplicate") +
-                         count(r, "stale") + count(r, "coalesced") +
-                         count(r, "superseded") + count(r, "filtered"),
-                     count(r, "records"));
+    ck_assert_int_eq(tu_cli_count(r, "failed"), 0);
+    ck_assert_int_eq(tu_cli_count(r, "applied") + tu_cli_count(r, "duplicate") +
+                         tu_cli_count(r, "stale") + tu_cli_count(r, "coalesced") +
+                         tu_cli_count(r, "superseded") + tu_cli_count(r, "filtered"),
+                     tu_cli_count(r, "records"));
 }
 
 /* The fault server forwarding everything to moto, each request delayed:
@@ -298,13 +256,13 @@ START_TEST(run_until_idle)
     const char *args[] = { "--until-idle", "2", NULL };
     run_to_idle(args, &r);
     expect_ok(&r);
-    ck_assert_int_eq(count(&r, "records"), (long)json_array_size(seqs));
-    ck_assert_int_eq(count(&r, "duplicate") + count(&r, "stale"), 0);
-    ck_assert_int_eq(count(&r, "shards"), 1);
+    ck_assert_int_eq(tu_cli_count(&r, "records"), (long)json_array_size(seqs));
+    ck_assert_int_eq(tu_cli_count(&r, "duplicate") + tu_cli_count(&r, "stale"), 0);
+    ck_assert_int_eq(tu_cli_count(&r, "shards"), 1);
     ck_assert_msg(json_is_number(json_object_get(r.summary, "seconds")),
                   "%s", r.out);
     ck_assert_ptr_eq(strchr(r.out, '\n'), r.out + strlen(r.out) - 1);
-    result_free(&r);
+    tu_cli_result_free(&r);
     expect_replica(c);
     ck_assert_ptr_nonnull(ckpt = checkpoint_seq(c));
     ck_assert_int_eq(after(seqs, ckpt), 0);
@@ -314,9 +272,9 @@ START_TEST(run_until_idle)
     workload(c, 120, 10);
     run_to_idle(args, &r);
     expect_ok(&r);
-    ck_assert_int_eq(count(&r, "records"), 10);
-    ck_assert_int_eq(count(&r, "applied") + count(&r, "coalesced"), 10);
-    result_free(&r);
+    ck_assert_int_eq(tu_cli_count(&r, "records"), 10);
+    ck_assert_int_eq(tu_cli_count(&r, "applied") + tu_cli_count(&r, "coalesced"), 10);
+    tu_cli_result_free(&r);
     expect_replica(c);
     tu_client_free(c);
 }
@@ -355,8 +313,8 @@ START_TEST(kill_9_then_restart)
     const char *args[] = { "--until-idle", "1", NULL };
     run_to_idle(args, &r);
     expect_ok(&r);
-    ck_assert_int_eq(count(&r, "records"), left);
-    result_free(&r);
+    ck_assert_int_eq(tu_cli_count(&r, "records"), left);
+    tu_cli_result_free(&r);
     expect_replica(c);
     free(ckpt);
     ck_assert_ptr_nonnull(ckpt = checkpoint_seq(c));
@@ -388,24 +346,24 @@ START_TEST(sigterm_checkpoints)
     start_run(&p, url, slow);
     free(await_checkpoint(c, p.pid));
     ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
-    wait_run(&p, &r);
+    tu_cli_finish(&p, &r);
     faultsrv_stop(fs);
     expect_ok(&r);
     ckpt = checkpoint_seq(c);
     ck_assert_ptr_nonnull(ckpt);
     left = after(seqs, ckpt);
     /* Everything it counted is covered by its checkpoint. */
-    ck_assert_int_eq(count(&r, "records"), (long)json_array_size(seqs) - left);
+    ck_assert_int_eq(tu_cli_count(&r, "records"), (long)json_array_size(seqs) - left);
     ck_assert_msg(left > 0, "the run was not caught in the middle");
 
     /* Its lease was released on exit: no wait. */
     const char *args[] = { "--until-idle", "2", NULL };
     run_to_idle(args, &r2);
     expect_ok(&r2);
-    ck_assert_int_eq(count(&r2, "records"), left);
-    ck_assert_int_eq(count(&r2, "duplicate") + count(&r2, "stale"), 0);
-    result_free(&r);
-    result_free(&r2);
+    ck_assert_int_eq(tu_cli_count(&r2, "records"), left);
+    ck_assert_int_eq(tu_cli_count(&r2, "duplicate") + tu_cli_count(&r2, "stale"), 0);
+    tu_cli_result_free(&r);
+    tu_cli_result_free(&r2);
     expect_replica(c);
     free(ckpt);
     json_decref(seqs);
@@ -430,16 +388,16 @@ START_TEST(two_runners_one_lease)
     const char *args[] = { "--until-idle", "3", "--batch-size", "10", NULL };
     start_run(&p1, NULL, args);
     start_run(&p2, NULL, args);
-    wait_run(&p1, &r1);
-    wait_run(&p2, &r2);
+    tu_cli_finish(&p1, &r1);
+    tu_cli_finish(&p2, &r2);
     expect_ok(&r1);
     expect_ok(&r2);
-    ck_assert_int_eq(count(&r1, "records") + count(&r2, "records"),
+    ck_assert_int_eq(tu_cli_count(&r1, "records") + tu_cli_count(&r2, "records"),
                      (long)json_array_size(seqs));
-    ck_assert_int_eq(count(&r1, "duplicate") + count(&r1, "stale") +
-                         count(&r2, "duplicate") + count(&r2, "stale"), 0);
-    result_free(&r1);
-    result_free(&r2);
+    ck_assert_int_eq(tu_cli_count(&r1, "duplicate") + tu_cli_count(&r1, "stale") +
+                         tu_cli_count(&r2, "duplicate") + tu_cli_count(&r2, "stale"), 0);
+    tu_cli_result_free(&r1);
+    tu_cli_result_free(&r2);
     expect_replica(c);
     json_decref(seqs);
     tu_client_free(c);

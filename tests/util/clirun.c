@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ddbtest.h"
+#include "testutil.h"
 
 #define TU_CLI_MAX_ARGS 64
 #define TU_CLI_MAX_ENV 32
@@ -192,4 +193,57 @@ char *tu_last_line(const char *text)
     while (start > text && start[-1] != '\n')
         start--;
     return strndup(start, (size_t)(end - start));
+}
+
+static void set_summary(tu_cli_result *r)
+{
+    char *last = tu_last_line(r->out);
+    r->summary = last ? json_loads(last, 0, NULL) : NULL;
+    free(last);
+}
+
+void tu_cli_run(const char *endpoint, const char *const *argv,
+                const char *const *env, const char *stdin_text,
+                tu_cli_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->status = tu_cli(endpoint, argv, env, stdin_text, &r->out, &r->err);
+    set_summary(r);
+}
+
+void tu_cli_result_free(tu_cli_result *r)
+{
+    free(r->out);
+    free(r->err);
+    json_decref(r->summary);
+    memset(r, 0, sizeof *r);
+}
+
+long tu_cli_count(const tu_cli_result *r, const char *name)
+{
+    json_t *v = json_object_get(r->summary, name);
+    ck_assert_msg(json_is_integer(v), "summary member %s missing\nstdout: %s"
+                  "\nstderr: %s", name, r->out, r->err);
+    return (long)json_integer_value(v);
+}
+
+void tu_cli_spawn(tu_cli_proc *p, const char *dir, const char *endpoint,
+                  const char *const *argv, const char *in_path)
+{
+    static int seq;
+    snprintf(p->out, sizeof p->out, "%s/out-%d", dir, seq);
+    snprintf(p->err, sizeof p->err, "%s/err-%d", dir, seq++);
+    p->pid = tu_cli_start(endpoint, argv, NULL, in_path, p->out, p->err);
+    ck_assert(p->pid > 0);
+}
+
+void tu_cli_finish(tu_cli_proc *p, tu_cli_result *r)
+{
+    size_t len;
+    memset(r, 0, sizeof *r);
+    r->status = tu_cli_wait(p->pid);
+    r->out = tu_read_file(p->out, &len);
+    r->err = tu_read_file(p->err, &len);
+    ck_assert(r->out && r->err);
+    set_summary(r);
 }

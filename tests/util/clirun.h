@@ -3,6 +3,7 @@
 #ifndef DDBXO_TEST_CLIRUN_H
 #define DDBXO_TEST_CLIRUN_H
 
+#include <jansson.h>
 #include <sys/types.h>
 
 /* The binary: $DDBXO_CLI, else build/ddbxo. */
@@ -29,5 +30,34 @@ int tu_cli_wait(pid_t pid);
 
 /* The last non-empty line of text (malloc'd), or NULL. */
 char *tu_last_line(const char *text);
+
+/* What a finished command showed: exit status, whole stdout and stderr,
+ * and its last stdout line parsed as JSON (the summary; NULL if it is not
+ * JSON). */
+typedef struct tu_cli_result {
+    int status;
+    char *out, *err;
+    json_t *summary;
+} tu_cli_result;
+
+/* tu_cli, into *r. */
+void tu_cli_run(const char *endpoint, const char *const *argv,
+                const char *const *env, const char *stdin_text,
+                tu_cli_result *r);
+void tu_cli_result_free(tu_cli_result *r);
+/* Summary member `name` (fails the test when it is not an integer). */
+long tu_cli_count(const tu_cli_result *r, const char *name);
+
+/* A command started in the background, its output in files of dir. */
+typedef struct tu_cli_proc {
+    pid_t pid;
+    char out[300], err[300];
+} tu_cli_proc;
+
+/* tu_cli_start with stdout and stderr in new files under dir. */
+void tu_cli_spawn(tu_cli_proc *p, const char *dir, const char *endpoint,
+                  const char *const *argv, const char *in_path);
+/* Waits for p and reads what it wrote into *r. */
+void tu_cli_finish(tu_cli_proc *p, tu_cli_result *r);
 
 #endif
