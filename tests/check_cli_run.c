@@ -54,25 +54,6 @@ static void make_tables(ddbxo_client *c)
     tu_create_table(c, CKPT, "pk", "S", NULL, NULL, NULL);
 }
 
-/* Writes [start, start+n) over ITEMS items: puts (PutItem only, TEST-PEERS
- * C3), every 7th a delete. */
-static void workload(ddbxo_client *c, int start, int n)
-{
-    char buf[200];
-    for (int w = start; w < start + n; w++) {
-        int k = (w * 7) % ITEMS;
-        if (w % 7 == 6) {
-            snprintf(buf, sizeof buf, "{\"pk\":{\"S\":\"k%03d\"}}", k);
-            tu_delete(c, SRC, buf);
-        } else {
-            snprintf(buf, sizeof buf,
-                     "{\"pk\":{\"S\":\"k%03d\"},\"v\":{\"N\":\"%d\"},"
-                     "\"tag\":{\"S\":\"w%d\"}}", k, w, w);
-            tu_put(c, SRC, buf);
-        }
-    }
-}
-
 /* The stream's sequence numbers, in order (JSON array of strings). */
 static json_t *stream_seqs(ddbxo_client *c)
 {
@@ -117,48 +98,6 @@ static char *checkpoint_seq(ddbxo_client *c)
     }
     json_decref(items);
     return seq;
-}
-
-/* The target is the replica of the source: each source item is there
- * with the same attributes (bookkeeping aside), and every other target
- * item is a tombstone. */
-static void expect_replica(ddbxo_client *c)
-{
-    json_t *src = tu_scan(c, SRC), *dst = tu_scan(c, DST), *by = json_object();
-    json_t *it, *v;
-    size_t i, live = 0;
-    const char *k;
-    void *tmp;
-
-    json_array_foreach(src, i, it)
-        json_object_set(by, json_string_value(tu_json_at(it, "pk.S")), it);
-    json_array_foreach(dst, i, it) {
-        const char *pk = json_string_value(tu_json_at(it, "pk.S"));
-        json_t *want = pk ? json_object_get(by, pk) : NULL;
-        char *a, *b;
-        ck_assert_msg(json_is_string(tu_json_at(it, "_ddbxo_seq.S")),
-                      "target item %s without _ddbxo_seq", pk ? pk : "?");
-        if (json_is_true(tu_json_at(it, "_ddbxo_deleted.BOOL"))) {
-            ck_assert_msg(!want, "%s is live in the source but a tombstone",
-                          pk);
-            continue;
-        }
-        ck_assert_msg(want != NULL, "%s is deleted in the source but live", pk);
-        json_object_foreach_safe(it, tmp, k, v) {
-            if (strncmp(k, "_ddbxo_", 7) == 0)
-                json_object_del(it, k);
-        }
-        a = json_dumps(it, JSON_COMPACT | JSON_SORT_KEYS);
-        b = json_dumps(want, JSON_COMPACT | JSON_SORT_KEYS);
-        ck_assert_str_eq(a, b);
-        free(a);
-        free(b);
-        live++;
-    }
-    ck_assert_uint_eq(live, json_array_size(src));
-    json_decref(by);
-    json_decref(src);
-    json_decref(dst);
 }
 
 /* ------------------------------------------------------------------ */
@@ -251,7 +190,7 @@ START_TEST(run_until_idle)
     result r;
 
     make_tables(c);
-    workload(c, 0, 120);
+    tu_workload(c, SRC, 0, 120, ITEMS);
     seqs = stream_seqs(c);
     const char *args[] = { "--until-idle", "2", NULL };
     run_to_idle(args, &r);
@@ -263,19 +202,19 @@ START_TEST(run_until_idle)
                   "%s", r.out);
     ck_assert_ptr_eq(strchr(r.out, '\n'), r.out + strlen(r.out) - 1);
     tu_cli_result_free(&r);
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     ck_assert_ptr_nonnull(ckpt = checkpoint_seq(c));
     ck_assert_int_eq(after(seqs, ckpt), 0);
     free(ckpt);
     json_decref(seqs);
 
-    workload(c, 120, 10);
+    tu_workload(c, SRC, 120, 10, ITEMS);
     run_to_idle(args, &r);
     expect_ok(&r);
     ck_assert_int_eq(tu_cli_count(&r, "records"), 10);
     ck_assert_int_eq(tu_cli_count(&r, "applied") + tu_cli_count(&r, "coalesced"), 10);
     tu_cli_result_free(&r);
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     tu_client_free(c);
 }
 END_TEST
@@ -294,7 +233,7 @@ START_TEST(kill_9_then_restart)
     long left;
 
     make_tables(c);
-    workload(c, 0, 200);
+    tu_workload(c, SRC, 0, 200, ITEMS);
     seqs = stream_seqs(c);
     fs = slow_proxy(url, sizeof url, 25);
     const char *slow[] = { "--batch-size", "5", "--lease-seconds", "2", NULL };
@@ -315,7 +254,7 @@ START_TEST(kill_9_then_restart)
     expect_ok(&r);
     ck_assert_int_eq(tu_cli_count(&r, "records"), left);
     tu_cli_result_free(&r);
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     free(ckpt);
     ck_assert_ptr_nonnull(ckpt = checkpoint_seq(c));
     ck_assert_int_eq(after(seqs, ckpt), 0);
@@ -339,7 +278,7 @@ START_TEST(sigterm_checkpoints)
     long left;
 
     make_tables(c);
-    workload(c, 0, 200);
+    tu_workload(c, SRC, 0, 200, ITEMS);
     seqs = stream_seqs(c);
     fs = slow_proxy(url, sizeof url, 25);
     const char *slow[] = { "--batch-size", "5", NULL };
@@ -364,7 +303,7 @@ START_TEST(sigterm_checkpoints)
     ck_assert_int_eq(tu_cli_count(&r2, "duplicate") + tu_cli_count(&r2, "stale"), 0);
     tu_cli_result_free(&r);
     tu_cli_result_free(&r2);
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     free(ckpt);
     json_decref(seqs);
     tu_client_free(c);
@@ -383,7 +322,7 @@ START_TEST(two_runners_one_lease)
     result r1, r2;
 
     make_tables(c);
-    workload(c, 0, 200);
+    tu_workload(c, SRC, 0, 200, ITEMS);
     seqs = stream_seqs(c);
     const char *args[] = { "--until-idle", "3", "--batch-size", "10", NULL };
     start_run(&p1, NULL, args);
@@ -398,7 +337,7 @@ START_TEST(two_runners_one_lease)
                          tu_cli_count(&r2, "duplicate") + tu_cli_count(&r2, "stale"), 0);
     tu_cli_result_free(&r1);
     tu_cli_result_free(&r2);
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     json_decref(seqs);
     tu_client_free(c);
 }

@@ -99,63 +99,6 @@ static const char *setup_tables(ddbxo_client *c)
     return arn;
 }
 
-/* n writes over `items` items: mostly puts, every 7th a delete. */
-static void workload(ddbxo_client *c, int start, int n, int items)
-{
-    for (int w = start; w < start + n; w++) {
-        char buf[256];
-        int k = (w * 7) % items;
-        if (w % 7 == 6) {
-            snprintf(buf, sizeof buf, "{\"pk\":{\"S\":\"k%03d\"}}", k);
-            tu_delete(c, SRC, buf);
-        } else {
-            snprintf(buf, sizeof buf,
-                     "{\"pk\":{\"S\":\"k%03d\"},\"v\":{\"N\":\"%d\"},"
-                     "\"tag\":{\"S\":\"w%d\"}}", k, w, w);
-            tu_put(c, SRC, buf);
-        }
-    }
-}
-
-/* The target is the replica of the source: every source item is there
- * (bookkeeping attributes aside), and every other target item is a
- * tombstone of a deleted one. */
-static void expect_replica(ddbxo_client *c)
-{
-    json_t *src = tu_scan(c, SRC), *dst = tu_scan(c, DST), *byk = json_object();
-    size_t i, live = 0;
-    json_t *it;
-
-    json_array_foreach(src, i, it)
-        json_object_set(byk, json_string_value(tu_json_at(it, "pk.S")), it);
-    json_array_foreach(dst, i, it) {
-        const char *pk = json_string_value(tu_json_at(it, "pk.S"));
-        json_t *bare = json_object();
-        const char *name;
-        json_t *v;
-        ck_assert_ptr_nonnull(pk);
-        if (json_is_true(tu_json_at(it, "_ddbxo_deleted.BOOL"))) {
-            ck_assert_msg(json_object_get(byk, pk) == NULL,
-                          "%s is a tombstone but exists in the source", pk);
-            json_decref(bare);
-            continue;
-        }
-        json_object_foreach(it, name, v)
-            if (strncmp(name, "_ddbxo", 6) != 0)
-                json_object_set(bare, name, v);
-        ck_assert_msg(json_object_get(byk, pk) != NULL,
-                      "%s is in the target, not in the source", pk);
-        ck_assert_msg(json_equal(bare, json_object_get(byk, pk)),
-                      "%s differs from the source", pk);
-        live++;
-        json_decref(bare);
-    }
-    ck_assert_uint_eq(live, json_array_size(src));
-    json_decref(src);
-    json_decref(dst);
-    json_decref(byk);
-}
-
 static ddbxo_applier *mk_applier(ddbxo_client *c)
 {
     ddbxo_apply_config cfg;
@@ -257,7 +200,7 @@ START_TEST(replicates_until_idle)
     size_t n;
 
     setup_tables(c);
-    workload(c, 0, 150, 40);
+    tu_workload(c, SRC, 0, 150, 40);
     n = tu_stream_count(c, SRC);
     base_cfg(&cfg, NULL);
     cfg.source_table = SRC;     /* DescribeTable -> LatestStreamArn */
@@ -270,13 +213,13 @@ START_TEST(replicates_until_idle)
     ck_assert_int_eq(num(sum, "batches"), (json_int_t)((n + 24) / 25));
     ck_assert_uint_eq(json_array_size(json_object_get(sum,
                                                       "batchItemFailures")), 0);
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     /* Without a checkpoint table a second run starts over: all refused. */
     json_decref(sum);
     sum = run(c, &cfg);
     ck_assert_int_eq(num(sum, "records"), (json_int_t)n);
     ck_assert_int_eq(num(sum, "applied"), 0);
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     json_decref(sum);
     tu_client_free(c);
 }
@@ -295,7 +238,7 @@ START_TEST(restart_resumes_from_checkpoint)
     size_t n;
     char *s20, *s50, *slast;
 
-    workload(c, 0, 120, 30);
+    tu_workload(c, SRC, 0, 120, 30);
     n = tu_stream_count(c, SRC);
     base_cfg(&cfg, arn);
     cfg.checkpoint_table = CKPT;
@@ -315,7 +258,7 @@ START_TEST(restart_resumes_from_checkpoint)
     /* As after a kill -9 between applying and checkpointing: the
      * checkpoint is behind what was applied (r1's lease expires at once). */
     ck_assert_int_eq(ddbxo__ckpt_write(&k, shard, s20, 0, 0, &err), 0);
-    workload(c, 120, 30, 30);
+    tu_workload(c, SRC, 120, 30, 30);
     n = tu_stream_count(c, SRC);
     cfg.owner = "r2";
     cfg.max_records = 0;
@@ -328,7 +271,7 @@ START_TEST(restart_resumes_from_checkpoint)
     ck_assert_int_eq(num(sum, "applied") + num(sum, "duplicate") +
                          num(sum, "stale") + num(sum, "coalesced"),
                      (json_int_t)(n - 20));
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     free(slast);
     slast = stream_seq(c, n - 1);
     ck_assert_int_eq(ddbxo__ckpt_read(&k, shard, &st, &err), 1);
@@ -386,7 +329,7 @@ START_TEST(two_runners_one_lease)
     json_t *s1, *s2;
     size_t n;
 
-    workload(c, 0, 200, 50);
+    tu_workload(c, SRC, 0, 200, 50);
     n = tu_stream_count(c, SRC);
     memset(&t1, 0, sizeof t1);
     t1.c = c;
@@ -409,7 +352,7 @@ START_TEST(two_runners_one_lease)
                          num(s2, "applied") + num(s2, "coalesced"),
                      (json_int_t)n);
     ck_assert_ptr_nonnull(strstr(g_log, "waiting"));
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     json_decref(s1);
     json_decref(s2);
     tu_client_free(c);
@@ -432,7 +375,7 @@ START_TEST(pipelines_share_a_checkpoint_table)
     size_t n;
 
     tu_create_table(c, "dst2", "pk", "S", NULL, NULL, NULL);
-    workload(c, 0, 40, 15);
+    tu_workload(c, SRC, 0, 40, 15);
     n = tu_stream_count(c, SRC);
     base_cfg(&cfg, arn);
     cfg.checkpoint_table = CKPT;
@@ -487,7 +430,7 @@ START_TEST(held_lease_blocks_then_expires)
     json_t *sum, *lease;
     size_t n;
 
-    workload(c, 0, 60, 20);
+    tu_workload(c, SRC, 0, 60, 20);
     n = tu_stream_count(c, SRC);
     /* Another runner holds the lease for ten minutes. */
     ck_assert_int_eq(ddbxo__lease_acquire(&ghost, shard,
@@ -535,7 +478,7 @@ START_TEST(held_lease_blocks_then_expires)
     cfg.until_idle_ms = 4000;
     sum = run(c, &cfg);
     ck_assert_int_eq(num(sum, "records"), (json_int_t)n);
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     /* Released on the way out: owner "me", expiry 0. */
     lease = lease_item(c, arn, shard);
     ck_assert_ptr_nonnull(lease);
@@ -574,7 +517,7 @@ START_TEST(stop_signal_checkpoints_and_returns_0)
     size_t n;
     int i;
 
-    workload(c, 0, 80, 20);
+    tu_workload(c, SRC, 0, 80, 20);
     n = tu_stream_count(c, SRC);
     slast = stream_seq(c, n - 1);
     memset(&t, 0, sizeof t);
@@ -600,7 +543,7 @@ START_TEST(stop_signal_checkpoints_and_returns_0)
     ck_assert_int_eq(num(sum, "records"), (json_int_t)n);
     lease = lease_item(c, arn, shard);
     ck_assert_str_eq(json_string_value(tu_json_at(lease, "expiry.N")), "0");
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     json_decref(lease);
     json_decref(sum);
     free(slast);
@@ -661,7 +604,7 @@ START_TEST(expired_iterator_is_refreshed)
     json_t *sum;
     size_t n, before;
 
-    workload(c, 0, 60, 20);
+    tu_workload(c, SRC, 0, 60, 20);
     n = tu_stream_count(c, SRC);    /* (through the proxy too) */
     before = faultsrv_nreqs(fs);
     push_forward(fs);                           /* DescribeStream */
@@ -675,7 +618,7 @@ START_TEST(expired_iterator_is_refreshed)
     ck_assert_int_eq(num(sum, "records"), (json_int_t)n);
     ck_assert_int_eq(num(sum, "applied") + num(sum, "coalesced"),
                      (json_int_t)n);
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     json_decref(sum);
     faultsrv_stop(fs);
     free_clients();
@@ -693,7 +636,7 @@ START_TEST(trimmed_data_is_reported_and_counted)
     char want[512], *s10, *s1;
     size_t n, before;
 
-    workload(c, 0, 60, 20);
+    tu_workload(c, SRC, 0, 60, 20);
     n = tu_stream_count(c, SRC);
     s1 = stream_seq(c, 0);
     s10 = stream_seq(c, 9);
@@ -723,7 +666,7 @@ START_TEST(trimmed_data_is_reported_and_counted)
     /* It went on from TRIM_HORIZON: every record, none applied twice. */
     ck_assert_int_eq(num(sum, "records"), (json_int_t)n);
     ck_assert_int_le(num(sum, "applied"), (json_int_t)(n - 10));
-    expect_replica(c);
+    tu_expect_replica(c, SRC, DST);
     json_decref(sum);
     free(s1);
     free(s10);
@@ -745,7 +688,7 @@ START_TEST(failed_records_are_retried_in_order)
 
     ck_assert_msg(fs != NULL, "%s", errbuf);
     arn = setup_tables(mc);
-    workload(mc, 0, 60, 20);
+    tu_workload(mc, SRC, 0, 60, 20);
     n = tu_stream_count(mc, SRC);
     /* DynamoDB writes through the fault server, one attempt each: the
      * first writes fail with 500 and come back FAILED_RETRYABLE. */
@@ -765,7 +708,7 @@ START_TEST(failed_records_are_retried_in_order)
     ck_assert_int_eq(num(sum, "failed"), 0);
     ck_assert_int_eq(num(sum, "records"), (json_int_t)n);
     ck_assert_ptr_nonnull(strstr(g_log, "trying again from it"));
-    expect_replica(mc);
+    tu_expect_replica(mc, SRC, DST);
     json_decref(sum);
     faultsrv_stop(fs);
     free_clients();

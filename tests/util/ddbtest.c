@@ -259,3 +259,62 @@ size_t tu_stream_count(ddbxo_client *c, const char *table)
     json_decref(recs);
     return n;
 }
+
+void tu_workload(ddbxo_client *c, const char *table, int start, int n,
+                 int items)
+{
+    char buf[256];
+    for (int w = start; w < start + n; w++) {
+        int k = (w * 7) % items;
+        if (w % 7 == 6) {
+            snprintf(buf, sizeof buf, "{\"pk\":{\"S\":\"k%03d\"}}", k);
+            tu_delete(c, table, buf);
+        } else {
+            snprintf(buf, sizeof buf,
+                     "{\"pk\":{\"S\":\"k%03d\"},\"v\":{\"N\":\"%d\"},"
+                     "\"tag\":{\"S\":\"w%d\"}}", k, w, w);
+            tu_put(c, table, buf);
+        }
+    }
+}
+
+void tu_expect_replica(ddbxo_client *c, const char *src, const char *dst)
+{
+    json_t *sitems = tu_scan(c, src), *ditems = tu_scan(c, dst);
+    json_t *by = json_object(), *it, *v;
+    size_t i, live = 0;
+    const char *k;
+    void *tmp;
+
+    json_array_foreach(sitems, i, it)
+        json_object_set(by, json_string_value(tu_json_at(it, "pk.S")), it);
+    json_array_foreach(ditems, i, it) {
+        const char *pk = json_string_value(tu_json_at(it, "pk.S"));
+        json_t *want = pk ? json_object_get(by, pk) : NULL;
+        char *a, *b;
+        ck_assert_ptr_nonnull(pk);
+        ck_assert_msg(json_is_string(tu_json_at(it, "_ddbxo_seq.S")),
+                      "target item %s without _ddbxo_seq", pk);
+        if (json_is_true(tu_json_at(it, "_ddbxo_deleted.BOOL"))) {
+            ck_assert_msg(!want, "%s is live in the source but a tombstone",
+                          pk);
+            continue;
+        }
+        ck_assert_msg(want != NULL, "%s is in the target, not in the source",
+                      pk);
+        json_object_foreach_safe(it, tmp, k, v) {
+            if (strncmp(k, "_ddbxo", 6) == 0)
+                json_object_del(it, k);
+        }
+        a = json_dumps(it, JSON_COMPACT | JSON_SORT_KEYS);
+        b = json_dumps(want, JSON_COMPACT | JSON_SORT_KEYS);
+        ck_assert_str_eq(a, b);
+        free(a);
+        free(b);
+        live++;
+    }
+    ck_assert_uint_eq(live, json_array_size(sitems));
+    json_decref(by);
+    json_decref(sitems);
+    json_decref(ditems);
+}

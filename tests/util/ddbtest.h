@@ -51,4 +51,16 @@ char *tu_stream_event(ddbxo_client *c, const char *table, size_t first,
 /* Number of records in the stream of `table` so far. */
 size_t tu_stream_count(ddbxo_client *c, const char *table);
 
+/* The replica workload of the runner suites on `table` (partition key pk
+ * S): writes [start, start+n) over `items` items, PutItem only (an
+ * UpdateItem that creates emits two INSERTs on moto, TEST-PEERS C3),
+ * every 7th write a delete. */
+void tu_workload(ddbxo_client *c, const char *table, int start, int n,
+                 int items);
+/* Asserts that dst is a replicate-mode replica of src (partition key pk
+ * S): every target item carries _ddbxo_seq; live ones equal their source
+ * item apart from the _ddbxo_* attributes; the rest are tombstones of
+ * items the source no longer has; and no source item is missing. */
+void tu_expect_replica(ddbxo_client *c, const char *src, const char *dst);
+
 #endif
