@@ -75,15 +75,30 @@ class Moto:
         assert _post(self.endpoint + "/moto-api/reset") == 200
 
 
+# moto_server's own command line always serves threaded, and moto's
+# threaded server takes no locks: two concurrent ADDs to one item can lose
+# an update (TEST-PEERS C1), which the ledger tests' shared counter item
+# meets.  So the tests run moto's app single-threaded with the Python next
+# to moto_server, as the C harness does (tests/util/moto.c).
+_SINGLE_THREADED = (
+    "import sys\n"
+    "from werkzeug.serving import run_simple\n"
+    "from moto.moto_server.werkzeug_app import DomainDispatcherApplication, "
+    "create_backend_app\n"
+    "run_simple(sys.argv[1], int(sys.argv[2]), "
+    "DomainDispatcherApplication(create_backend_app), threaded=False)\n")
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[Moto]:
     exe = os.environ.get("DDBXO_MOTO_SERVER") or shutil.which("moto_server")
     assert exe, "moto_server not found: set DDBXO_MOTO_SERVER (make python-test does)"
+    python = os.path.join(os.path.dirname(exe), "python")
     log = tempfile.TemporaryFile()
     for _ in range(3):  # the port can be taken between probe and bind
         port = _free_port()
         endpoint = f"http://127.0.0.1:{port}"
-        proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)],
+        proc = subprocess.Popen([python, "-c", _SINGLE_THREADED, "127.0.0.1", str(port)],
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         until = time.monotonic() + 30
         while time.monotonic() < until and proc.poll() is None:
