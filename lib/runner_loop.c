@@ -1,6 +1,6 @@
 /* The runner's loop: describe the stream, start shards in lineage order
  * (taking their leases), read each with GetRecords, hand every page to
- * the batch engine, retry failed records in order, checkpoint.
+ * the batch engine, retry the failed records, checkpoint.
  *
  * One thread reads every shard this runner holds, one GetRecords at a
  * time: one reader per shard, well under the two AWS allows, and the
@@ -15,8 +15,8 @@
 #include "ddb.h"
 #include "error.h"
 
-/* First pause before a page with failed records is tried again; it
- * doubles up to retry_max_ms. */
+/* First pause before a page's failed records are tried again; it
+ * doubles up to retry_max_ms while tries settle nothing. */
 #define RETRY_FIRST_MS 100
 /* Longest sleep of the loop: keeps idle and stop checks responsive. */
 #define MAX_NAP_MS 1000
@@ -363,9 +363,9 @@ static const char *seq_through(const json_t *records, size_t idx)
     return NULL;
 }
 
-/* Records [first, n) of the page as a Lambda-shaped event. */
-static ddbxo_event *slice_event(const json_t *records, size_t first,
-                                ddbxo_error *err)
+/* The records at idx[0..m) of the page as a Lambda-shaped event. */
+static ddbxo_event *slice_event(const json_t *records, const size_t *idx,
+                                size_t m, ddbxo_error *err)
 {
     json_t *doc, *arr = json_array();
     ddbxo_event *ev = NULL;
@@ -375,8 +375,8 @@ static ddbxo_event *slice_event(const json_t *records, size_t first,
         ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
         return NULL;
     }
-    for (size_t i = first; i < json_array_size(records); i++)
-        json_array_append(arr, json_array_get(records, i));
+    for (size_t j = 0; j < m; j++)
+        json_array_append(arr, json_array_get(records, idx[j]));
     doc = json_pack("{s:o}", "Records", arr);
     text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
@@ -389,16 +389,33 @@ static ddbxo_event *slice_event(const json_t *records, size_t first,
     return ev;
 }
 
-/* Applies a page until every record is done: the records before the
- * first failure are checkpointed, the rest is tried again from that
- * failure, in order, with backoff (DESIGN §4; what the ESM does with
- * batchItemFailures).  -1 only for errors that end the run. */
+/* Applies a page until every record is settled (has an outcome that is
+ * not a failure).  Each try applies the records not yet settled, in
+ * order; the records before the first unsettled one are checkpointed.
+ *
+ * Only the failed records go again, not everything after the first
+ * failure as the ESM does with batchItemFailures: the batch engine stops
+ * an item's chain at its first failure (DESIGN §4), so the records left
+ * over keep per-item stream order, and records of other items are
+ * independent.  Sending the whole tail again made a page under many
+ * failing calls crawl: each try settled only the records before the first
+ * failure.  The pause doubles after a try that settles nothing and halves
+ * after one that settles something. */
 static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
                       ddbxo_error *err)
 {
     size_t n = json_array_size(records), first = 0;
     int64_t backoff = RETRY_FIRST_MS;
+    unsigned char *done = calloc(n ? n : 1, 1);
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    int rc = PAGE_DONE;
 
+    if (!done || !idx) {
+        free(done);
+        free(idx);
+        ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+        return -1;
+    }
     /* GetRecords records lack eventSourceARN; with it they are exactly
      * what Lambda would deliver (and the dedup key finds the table). */
     for (size_t i = 0; i < n; i++) {
@@ -411,34 +428,49 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
         ddbxo_apply_options opt = { 0, s->id };
         ddbxo_batch_result *res;
         ddbxo_event *ev;
-        size_t count, k;
-        int rc;
+        size_t m = 0, count, settled = 0, failed = 0, start = first;
+        size_t first_failed = 0, last_settled = 0;
 
-        if (!(ev = slice_event(records, first, err)))
-            return -1;
+        for (size_t i = first; i < n; i++)
+            if (!done[i])
+                idx[m++] = i;
+        if (!(ev = slice_event(records, idx, m, err))) {
+            rc = -1;
+            break;
+        }
         if (r->checkpoint_table)
             /* Stop starting work before our lease could run out. */
             opt.deadline_ms = ddbxo__runner_wall_ms() + r->lease_ms * 2 / 3;
         res = ddbxo_process_batch(r->a, ev, &opt, err);
         if (!res) {
             ddbxo_event_free(ev);
-            return -1;
+            rc = -1;
+            break;
         }
         count = ddbxo_batch_result_count(res);
-        for (k = 0; k < count; k++)
-            if (ddbxo_outcome_failed(ddbxo_batch_result_outcome(res, k)))
-                break;
-        for (size_t i = 0; i < k; i++) {
-            r->tally[ddbxo_batch_result_outcome(res, i)]++;
+        for (size_t j = 0; j < m; j++) {
+            int o = j < count ? ddbxo_batch_result_outcome(res, j)
+                              : DDBXO_FAILED_RETRYABLE;
+            if (ddbxo_outcome_failed(o)) {
+                if (failed++ == 0)
+                    first_failed = j;
+                continue;
+            }
+            done[idx[j]] = 1;
+            r->tally[o]++;
             r->records++;
+            settled++;
+            last_settled = j;
         }
-        if (k > 0) {
-            const ddbxo_record *last = ddbxo_event_record(ev, k - 1);
+        while (first < n && done[first])
+            first++;
+        if (settled > 0) {
+            const ddbxo_record *last = ddbxo_event_record(ev, last_settled);
             int64_t t = last ? ddbxo_record_approx_creation_ms(last) : -1;
             if (t > 0)
                 r->iterator_age_ms = ddbxo__runner_wall_ms() - t;
             if (s->trimmed_open) {
-                const char *q = seq_through(records, first);
+                const char *q = seq_through(records, start);
                 ddbxo__runner_log(r, DDBXO_LOG_ERROR,
                                   "shard %s: the trimmed range after %s "
                                   "ends before sequence number %s",
@@ -448,46 +480,63 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
                 s->trimmed_open = 0;
             }
         }
-        if (k == count) {
+        if (first == n) {
             ddbxo_batch_result_free(res);
             ddbxo_event_free(ev);
             r->batches++;
-            return checkpoint(r, s, seq_through(records, n - 1), 0);
+            rc = checkpoint(r, s, seq_through(records, n - 1), 0);
+            break;
         }
         {
-            const ddbxo_error *why = ddbxo_batch_result_error(res, k);
-            const char *q = seq_through(records, first + k);
+            const ddbxo_error *why =
+                first_failed < count ? ddbxo_batch_result_error(res, first_failed)
+                                     : NULL;
+            const char *q = seq_through(records, idx[first_failed]);
             ddbxo__runner_log(r, DDBXO_LOG_WARN,
-                              "shard %s: record %s failed (%s%s%s); trying "
-                              "again from it in %" PRId64 " ms",
-                              s->id, q ? q : "?",
+                              "shard %s: %zu of %zu records failed, the "
+                              "first %s (%s%s%s); trying them again in "
+                              "%" PRId64 " ms",
+                              s->id, failed, m, q ? q : "?",
                               ddbxo_outcome_name(
-                                  ddbxo_batch_result_outcome(res, k)),
+                                  first_failed < count
+                                      ? ddbxo_batch_result_outcome(
+                                            res, first_failed)
+                                      : DDBXO_FAILED_RETRYABLE),
                               why ? ": " : "", why ? why->message : "",
                               backoff);
         }
-        r->retries += count - k;
+        r->retries += failed;
         ddbxo_batch_result_free(res);
         ddbxo_event_free(ev);
-        if (k > 0) {
-            rc = checkpoint(r, s, seq_through(records, first + k - 1), 0);
+        if (first > start) {
+            rc = checkpoint(r, s, seq_through(records, first - 1), 0);
             if (rc != PAGE_DONE)
-                return rc;
+                break;
         }
-        first += k;
         if (ddbxo__runner_nap(r, backoff)) {
             const char *q = seq_through(records, first);
-            r->failed_pending += n - first;
+            for (size_t i = first; i < n; i++)
+                r->failed_pending += !done[i];
             if (q)
                 json_array_append_new(
                     r->pending_failures,
                     json_pack("{s:s}", "itemIdentifier", q));
-            return PAGE_STOPPED;
+            rc = PAGE_STOPPED;
+            break;
         }
-        backoff = backoff * 2 > r->retry_max_ms ? r->retry_max_ms : backoff * 2;
-        if (renew(r, s))
-            return PAGE_LEASE_LOST;
+        if (settled == 0)
+            backoff = backoff * 2 > r->retry_max_ms ? r->retry_max_ms
+                                                     : backoff * 2;
+        else if (backoff / 2 >= RETRY_FIRST_MS)
+            backoff /= 2;
+        if (renew(r, s)) {
+            rc = PAGE_LEASE_LOST;
+            break;
+        }
     }
+    free(done);
+    free(idx);
+    return rc;
 }
 
 /* One GetRecords on an active shard. */
