@@ -112,6 +112,11 @@ class FaultProxy:
         self.storm_tokens: set = set()
         self._loop = asyncio.new_event_loop()
         self._server: Optional[asyncio.base_events.Server] = None
+        # Connection tasks, held strongly: once a killed client's side is
+        # gone, a task waiting on moto is otherwise referenced only from a
+        # cycle, and the garbage collector destroys it mid-request ("Task
+        # was destroyed but it is pending!") with moto's connection open.
+        self._tasks: set = set()
         self.port = 0
         ready = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(ready,),
@@ -201,6 +206,8 @@ class FaultProxy:
 
     async def _serve(self, reader: asyncio.StreamReader,
                      writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        self._tasks.add(task)
         try:
             while True:
                 try:
@@ -266,6 +273,7 @@ class FaultProxy:
         except (ConnectionError, asyncio.IncompleteReadError):
             return
         finally:
+            self._tasks.discard(task)
             try:
                 writer.close()
             except Exception:  # noqa: BLE001 - already gone
