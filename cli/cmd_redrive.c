@@ -2,16 +2,26 @@
  * by a Lambda on-failure destination) taken from an SQS queue and applied
  * through the same engine as `ddbxo apply`.  A message is deleted only
  * once every one of its records is done (docs/redrive.md). */
+#include <errno.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "ddb.h"
 #include "ddbxo.h"
 #include "redrive.h"
+
+/* Pause before a message's failed records go again: it doubles up to
+ * REDRIVE_PAUSE_MAX_MS while tries settle nothing. */
+#define REDRIVE_PAUSE_FIRST_MS 100
+#define REDRIVE_PAUSE_MAX_MS 2000
+/* Default and largest --tries. */
+#define REDRIVE_DEFAULT_TRIES 5
+#define REDRIVE_MAX_TRIES 100
 
 static void help(FILE *f)
 {
@@ -40,6 +50,8 @@ static void help(FILE *f)
         "  --max-messages N        take at most N messages (default: until\n"
         "                          a receive finds none)\n"
         "  --wait-seconds S        long-poll wait per receive, 0..20 (default 1)\n"
+        "  --tries N               apply a message's failed records up to N\n"
+        "                          times in all before keeping it (default 5)\n"
         "  --mode M                replicate (default), ledger or tracker\n"
         "  --ledger-table L        ledger/tracker table (pk S, TTL exp)\n"
         "  --aggregate GROUP:SUM   aggregate transform (ledger/tracker mode)\n"
@@ -61,7 +73,7 @@ static void help(FILE *f)
 typedef struct redrive_args {
     const char *queue, *target, *mode_name, *ledger, *aggregate, *spec;
     const char *source, *source_version, *version, *park, *shard;
-    long long tombstone_ttl, max_messages, wait_s;
+    long long tombstone_ttl, max_messages, wait_s, tries;
     int hard_delete, no_coalesce, verbose;
 } redrive_args;
 
@@ -108,6 +120,7 @@ static long long *num_slot(redrive_args *a, const char *o, long long *min,
         { "--max-messages", offsetof(redrive_args, max_messages), 1,
           (long long)1e9 },
         { "--wait-seconds", offsetof(redrive_args, wait_s), 0, 20 },
+        { "--tries", offsetof(redrive_args, tries), 1, REDRIVE_MAX_TRIES },
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strcmp(o, t[i].name) == 0) {
@@ -124,6 +137,7 @@ static int parse_args(int argc, char **argv, redrive_args *a)
     char msg[320];
     memset(a, 0, sizeof *a);
     a->wait_s = 1;
+    a->tries = REDRIVE_DEFAULT_TRIES;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], **s;
         long long *n, min, max;
@@ -244,11 +258,20 @@ static void report_record(const char *id, size_t i, const char *seq,
     fputc('\n', stderr);
 }
 
-/* Applies records (a JSON array of Lambda-shaped records) as one batch.
- * 1 when every record is done, 0 when one is not, -1 when the batch could
- * not run at all. */
-static int apply_records(redrive *r, const char *id, ddbxo_applier *ap,
-                         json_t *records, const char *shard)
+static void nap_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* One try: applies records (a JSON array of Lambda-shaped records) as
+ * one batch.  Records that end here are counted and, if failed, reported;
+ * when again is not NULL, records that failed retryably are appended to it
+ * instead.  0 when a record ended failed, -1 when the batch could not run
+ * at all, else 1. */
+static int apply_try(redrive *r, const char *id, ddbxo_applier *ap,
+                     json_t *records, const char *shard, json_t *again)
 {
     ddbxo_apply_options opt;
     ddbxo_batch_result *res = NULL;
@@ -276,11 +299,18 @@ static int apply_records(redrive *r, const char *id, ddbxo_applier *ap,
         return -1;
     }
     n = ddbxo_batch_result_count(res);
-    r->records += n;
+    /* Going again needs result i to be record i. */
+    if (n != json_array_size(records))
+        again = NULL;
     for (size_t i = 0; i < n; i++) {
         int oc = ddbxo_batch_result_outcome(res, i);
         const ddbxo_record *rec = ddbxo_event_record(ev, i);
         const ddbxo_error *e = ddbxo_batch_result_error(res, i);
+        if (again && oc == DDBXO_FAILED_RETRYABLE) {
+            json_array_append(again, json_array_get(records, i));
+            continue;
+        }
+        r->records++;
         if (oc > 0 && oc < DDBXO_OUTCOME_END)
             r->outcomes[oc]++;
         if (!ddbxo_outcome_failed(oc) && oc != DDBXO_PARKED && oc > 0)
@@ -297,6 +327,53 @@ static int apply_records(redrive *r, const char *id, ddbxo_applier *ap,
     ddbxo_batch_result_free(res);
     ddbxo_event_free(ev);
     return all_done;
+}
+
+/* Applies a message's records, trying the ones that failed retryably
+ * again, and only them, up to --tries times in all.  Under a steady fault
+ * rate the client's retry quota runs dry and calls fail at once; without
+ * this a message of 100 records practically never came back clean, and a
+ * queue drained at about one message per run.  The batch engine stops an
+ * item's chain at its first failure, so what goes again keeps per-item
+ * order.  Returns as apply_try. */
+static int apply_records(redrive *r, const char *id, ddbxo_applier *ap,
+                         json_t *records, const char *shard)
+{
+    long pause = REDRIVE_PAUSE_FIRST_MS;
+    json_t *left = json_incref(records);
+    int result = 1;
+
+    for (long long t = 1;; t++) {
+        int last = t >= r->args->tries, rc;
+        json_t *again = last ? NULL : json_array();
+        size_t before = json_array_size(left);
+        if (!last && !again) {
+            fprintf(stderr, "ddbxo redrive: out of memory\n");
+            result = -1;
+            break;
+        }
+        rc = apply_try(r, id, ap, left, shard, again);
+        json_decref(left);
+        left = again;
+        if (rc < 0) {
+            result = -1;
+            break;
+        }
+        if (rc == 0)
+            result = 0;
+        if (json_array_size(again) == 0)
+            break;
+        fprintf(stderr, "ddbxo redrive: message %.100s: %zu of %zu records "
+                        "failed; trying them again in %ld ms\n", id,
+                json_array_size(again), before, pause);
+        nap_ms(pause);
+        if (json_array_size(again) < before)
+            pause = REDRIVE_PAUSE_FIRST_MS;
+        else if ((pause *= 2) > REDRIVE_PAUSE_MAX_MS)
+            pause = REDRIVE_PAUSE_MAX_MS;
+    }
+    json_decref(left);
+    return result;
 }
 
 static int redrive_park(redrive *r, const char *id,

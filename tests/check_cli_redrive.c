@@ -16,6 +16,7 @@
 #include "ddb.h"
 #include "ddbtest.h"
 #include "fakeenv.h"
+#include "faultsrv.h"
 #include "moto.h"
 #include "testutil.h"
 
@@ -209,6 +210,8 @@ START_TEST(park_message_redriven_after_fix)
     ck_assert_int_eq(json_array_size(json_object_get(r.summary,
                                                      "batchItemFailures")), 1);
     ck_assert_msg(strstr(r.err, "FAILED_PERMANENT") != NULL, "%s", r.err);
+    /* A permanent failure is not tried again. */
+    ck_assert_msg(strstr(r.err, "trying them again") == NULL, "%s", r.err);
     tu_cli_result_free(&r);
     bodies = queue_bodies(c, url);
     ck_assert_int_eq(json_array_size(bodies), 1);
@@ -237,6 +240,82 @@ START_TEST(park_message_redriven_after_fix)
     EXPECT_COUNT(&r, "records", 0);
     tu_cli_result_free(&r);
     free(url);
+    tu_client_free(c);
+}
+END_TEST
+
+/* DynamoDB calls through the fault server, which fails every attempt of
+ * the client's first call: park message c's record ends FAILED_RETRYABLE.
+ * With --tries 1 the message is kept; by default the record is tried
+ * again in the same run and the message goes. */
+static void fail_first_call(faultsrv *fs)
+{
+    faultsrv_action a;
+    memset(&a, 0, sizeof a);
+    a.kind = FAULTSRV_STATUS;
+    a.status = 500;
+    a.error_type = "InternalServerError";
+    for (int i = 0; i < DDBXO_RETRY_DEFAULT_MAX_ATTEMPTS; i++)
+        faultsrv_push(fs, a);
+}
+
+START_TEST(retryable_failure_tried_again_in_run)
+{
+    char errbuf[256], ddb_env[300], *got;
+    faultsrv *fs = faultsrv_start(errbuf, sizeof errbuf);
+    ddbxo_client *c = tu_moto_client();
+    const char *by_pk, *env[] = { ddb_env, NULL };
+    faultsrv_action fwd;
+    json_t *bodies;
+    char *url;
+    result r;
+
+    ck_assert_msg(fs != NULL, "%s", errbuf);
+    url = park_c(c);
+    by_pk = tu_write_file("by-pk.json", SPEC_BY_PK);
+    faultsrv_set_upstream(fs, "127.0.0.1", tu_moto_port(tu_moto_get()));
+    memset(&fwd, 0, sizeof fwd);
+    fwd.kind = FAULTSRV_FORWARD;
+    faultsrv_set_default(fs, fwd);
+    snprintf(ddb_env, sizeof ddb_env, "AWS_ENDPOINT_URL_DYNAMODB=%s",
+             faultsrv_url(fs));
+
+    const char *once[] = { "redrive", "--queue-url", url, "--target-table",
+                           DST, "--wait-seconds", "0", "--transform", by_pk,
+                           "--tries", "1", NULL };
+    fail_first_call(fs);
+    tu_cli_run(tu_moto_endpoint(tu_moto_get()), once, env, NULL, &r);
+    expect_run(&r, 1, 1, 0, 1, 0);
+    EXPECT_COUNT(&r, "records", 1);
+    EXPECT_COUNT(&r, "failed", 1);
+    ck_assert_msg(strstr(r.err, "FAILED_RETRYABLE") != NULL, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "trying them again") == NULL, "%s", r.err);
+    tu_cli_result_free(&r);
+    ck_assert_ptr_null(target_item(c, DST, "c"));
+
+    const char *dflt[] = { "redrive", "--queue-url", url, "--target-table",
+                           DST, "--wait-seconds", "0", "--transform", by_pk,
+                           NULL };
+    fail_first_call(fs);
+    tu_cli_run(tu_moto_endpoint(tu_moto_get()), dflt, env, NULL, &r);
+    expect_run(&r, 0, 1, 1, 0, 0);
+    /* Counted once, with its final outcome. */
+    EXPECT_COUNT(&r, "records", 1);
+    EXPECT_COUNT(&r, "applied", 1);
+    EXPECT_COUNT(&r, "failed", 0);
+    ck_assert_msg(strstr(r.err, "1 of 1 records failed; trying them again")
+                      != NULL, "%s", r.err);
+    tu_cli_result_free(&r);
+    expect_copy(c, "c");
+    ck_assert_str_eq((got = target_item(c, DST, "A")),
+                     "{\"code\":{\"S\":\"A\"},\"pk\":{\"S\":\"A\"},"
+                     "\"v\":{\"N\":\"1\"}}");
+    free(got);
+    bodies = queue_bodies(c, url);
+    ck_assert_int_eq(json_array_size(bodies), 0);
+    json_decref(bodies);
+    free(url);
+    faultsrv_stop(fs);
     tu_client_free(c);
 }
 END_TEST
@@ -508,6 +587,8 @@ START_TEST(usage_errors)
         { "redrive", "--queue-url", "http://q", "--target-table", DST,
           "--wait-seconds", "21", NULL },
         { "redrive", "--queue-url", "http://q", "--target-table", DST,
+          "--tries", "0", NULL },
+        { "redrive", "--queue-url", "http://q", "--target-table", DST,
           "--park-queue", "http://q", NULL },
         { "redrive", "--queue-url", "http://q", "--target-table", DST,
           "--mode", "ledger", NULL },
@@ -538,6 +619,7 @@ static Suite *cli_redrive_suite(void)
     tcase_add_unchecked_fixture(tc, tu_moto_suite_setup, NULL);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, park_message_redriven_after_fix);
+    tcase_add_test(tc, retryable_failure_tried_again_in_run);
     tcase_add_test(tc, replayed_message_is_duplicate);
     tcase_add_test(tc, on_failure_range_read_back);
     tcase_add_test(tc, lost_range_is_kept);
