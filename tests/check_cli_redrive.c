@@ -77,8 +77,10 @@ static json_t *queue_bodies(ddbxo_client *c, const char *url)
     return out;
 }
 
-/* Redrive from url into DST with extra args (NULL-terminated). */
-static void redrive(const char *url, const char *const *extra, result *r)
+/* Redrive from url into DST with extra args (NULL-terminated) and extra
+ * environment (NULL = none). */
+static void redrive_env(const char *url, const char *const *extra,
+                        const char *const *env, result *r)
 {
     const char *argv[24] = { "redrive", "--queue-url", url, "--target-table",
                              DST, "--wait-seconds", "0" };
@@ -88,7 +90,12 @@ static void redrive(const char *url, const char *const *extra, result *r)
         argv[n++] = extra[i];
     }
     argv[n] = NULL;
-    cli(argv, r);
+    tu_cli_run(tu_moto_endpoint(tu_moto_get()), argv, env, NULL, r);
+}
+
+static void redrive(const char *url, const char *const *extra, result *r)
+{
+    redrive_env(url, extra, NULL, r);
 }
 
 /* Asserts the user-visible bookkeeping of a run. */
@@ -179,13 +186,29 @@ static char *park_c(ddbxo_client *c)
     return url;
 }
 
+/* Park message c was applied and deleted; a and b (applied by `ddbxo
+ * apply`) are untouched. */
+static void expect_c_redriven(ddbxo_client *c, const char *url)
+{
+    char *got;
+    json_t *bodies;
+    expect_copy(c, "c");
+    ck_assert_str_eq((got = target_item(c, DST, "A")),
+                     "{\"code\":{\"S\":\"A\"},\"pk\":{\"S\":\"A\"},"
+                     "\"v\":{\"N\":\"1\"}}");
+    free(got);
+    bodies = queue_bodies(c, url);
+    ck_assert_int_eq(json_array_size(bodies), 0);
+    json_decref(bodies);
+}
+
 /* A parked record redriven with a broken spec stays in the queue (and the
  * run does not loop on it although it is visible again at once); with the
  * fixed spec it is applied and deleted; a second redrive finds nothing. */
 START_TEST(park_message_redriven_after_fix)
 {
     ddbxo_client *c = tu_moto_client();
-    char *url = park_c(c), *got;
+    char *url = park_c(c);
     const char *by_code = tu_write_file("by-code.json", SPEC_BY_CODE);
     const char *by_pk = tu_write_file("by-pk.json", SPEC_BY_PK);
     json_t *bodies, *body;
@@ -225,15 +248,7 @@ START_TEST(park_message_redriven_after_fix)
     EXPECT_COUNT(&r, "applied", 1);
     EXPECT_COUNT(&r, "failed", 0);
     tu_cli_result_free(&r);
-    expect_copy(c, "c");
-    /* a and b (applied by `ddbxo apply`) are untouched. */
-    ck_assert_str_eq((got = target_item(c, DST, "A")),
-                     "{\"code\":{\"S\":\"A\"},\"pk\":{\"S\":\"A\"},"
-                     "\"v\":{\"N\":\"1\"}}");
-    free(got);
-    bodies = queue_bodies(c, url);
-    ck_assert_int_eq(json_array_size(bodies), 0);
-    json_decref(bodies);
+    expect_c_redriven(c, url);
 
     redrive(url, fixed, &r);
     expect_run(&r, 0, 0, 0, 0, 0);
@@ -261,12 +276,11 @@ static void fail_first_call(faultsrv *fs)
 
 START_TEST(retryable_failure_tried_again_in_run)
 {
-    char errbuf[256], ddb_env[300], *got;
+    char errbuf[256], ddb_env[300];
     faultsrv *fs = faultsrv_start(errbuf, sizeof errbuf);
     ddbxo_client *c = tu_moto_client();
     const char *by_pk, *env[] = { ddb_env, NULL };
     faultsrv_action fwd;
-    json_t *bodies;
     char *url;
     result r;
 
@@ -280,11 +294,9 @@ START_TEST(retryable_failure_tried_again_in_run)
     snprintf(ddb_env, sizeof ddb_env, "AWS_ENDPOINT_URL_DYNAMODB=%s",
              faultsrv_url(fs));
 
-    const char *once[] = { "redrive", "--queue-url", url, "--target-table",
-                           DST, "--wait-seconds", "0", "--transform", by_pk,
-                           "--tries", "1", NULL };
+    const char *once[] = { "--transform", by_pk, "--tries", "1", NULL };
     fail_first_call(fs);
-    tu_cli_run(tu_moto_endpoint(tu_moto_get()), once, env, NULL, &r);
+    redrive_env(url, once, env, &r);
     expect_run(&r, 1, 1, 0, 1, 0);
     EXPECT_COUNT(&r, "records", 1);
     EXPECT_COUNT(&r, "failed", 1);
@@ -293,11 +305,9 @@ START_TEST(retryable_failure_tried_again_in_run)
     tu_cli_result_free(&r);
     ck_assert_ptr_null(target_item(c, DST, "c"));
 
-    const char *dflt[] = { "redrive", "--queue-url", url, "--target-table",
-                           DST, "--wait-seconds", "0", "--transform", by_pk,
-                           NULL };
+    const char *dflt[] = { "--transform", by_pk, NULL };
     fail_first_call(fs);
-    tu_cli_run(tu_moto_endpoint(tu_moto_get()), dflt, env, NULL, &r);
+    redrive_env(url, dflt, env, &r);
     expect_run(&r, 0, 1, 1, 0, 0);
     /* Counted once, with its final outcome. */
     EXPECT_COUNT(&r, "records", 1);
@@ -306,14 +316,7 @@ START_TEST(retryable_failure_tried_again_in_run)
     ck_assert_msg(strstr(r.err, "1 of 1 records failed; trying them again")
                       != NULL, "%s", r.err);
     tu_cli_result_free(&r);
-    expect_copy(c, "c");
-    ck_assert_str_eq((got = target_item(c, DST, "A")),
-                     "{\"code\":{\"S\":\"A\"},\"pk\":{\"S\":\"A\"},"
-                     "\"v\":{\"N\":\"1\"}}");
-    free(got);
-    bodies = queue_bodies(c, url);
-    ck_assert_int_eq(json_array_size(bodies), 0);
-    json_decref(bodies);
+    expect_c_redriven(c, url);
     free(url);
     faultsrv_stop(fs);
     tu_client_free(c);
