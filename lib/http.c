@@ -435,6 +435,19 @@ static int final_error(ddbxo__http *h, ddbxo_error *err,
 }
 
 /* Counts one finished attempt into st and the statistics. */
+/* A 4xx the client will not retry (a refused condition, a validation
+ * error) is the service answering, and refunds the retry quota as a
+ * success does.  botocore refunds only 2xx; but libddbxo's replays are
+ * answered with refused conditions (DUPLICATE/STALE), and a long-lived
+ * process that mostly replayed never earned back what faults cost it:
+ * the soak's Lambda bootstrap lost its retries for good
+ * (docs/reliability.md). */
+static int answered_for_good(const ddbxo__http_outcome *o)
+{
+    return !o->ok && o->cls == DDBXO__RETRY_NEVER &&
+           o->err.http_status >= 400 && o->err.http_status < 500;
+}
+
 static void note_attempt(ddbxo__http *h, ddbxo__retry_state *st,
                          const ddbxo__http_outcome *o)
 {
@@ -501,6 +514,8 @@ int ddbxo__http_call(ddbxo__http *h, ddbxo__http_req *req,
             rc = 0;
             break;
         }
+        if (answered_for_good(&out))
+            ddbxo__retry_on_success(h->policy, &st);
         now = mono_now(h);
         if (out.timed_out && (capped || now >= deadline)) {
             rc = timeout_error(err, &st, &out);
@@ -772,6 +787,8 @@ static void finished(ddbxo__http_multi *m, op *o, int curl_code, int abort)
         complete(m, o, 0, NULL);
         return;
     }
+    if (answered_for_good(&o->out))
+        ddbxo__retry_on_success(h->policy, &o->st);
     now = mono_now(h);
     deadline = o->deadline < m->run_deadline ? o->deadline : m->run_deadline;
     if (o->out.timed_out && (o->capped || now >= deadline)) {

@@ -526,6 +526,20 @@ START_TEST(quota_exhaustion_stops_retries)
     ck_assert_int_eq(stats(h).quota_tokens, 14);
     ck_assert_int_eq(post(h, faultsrv_url(fs), &resp, &err), -1);
     ck_assert_int_eq(resp.attempts, 2);
+    ck_assert_int_eq(stats(h).quota_tokens, 0);
+    /* A refused condition (what every replay gets) is the service
+     * answering: it refills like a success; a throttle does not. */
+    for (int i = 0; i < 3; i++) {
+        faultsrv_push(fs, A_err(400, "ConditionalCheckFailedException"));
+        ck_assert_int_eq(post(h, faultsrv_url(fs), &resp, &err), -1);
+        ck_assert_int_eq(resp.attempts, 1);
+        ck_assert_int_eq(err.retryable, 0);
+    }
+    ck_assert_int_eq(stats(h).quota_tokens, 3);
+    faultsrv_push(fs, A_err(400, "ThrottlingException"));
+    ck_assert_int_eq(post(h, faultsrv_url(fs), &resp, &err), -1);
+    ck_assert_int_eq(resp.attempts, 1);
+    ck_assert_int_eq(stats(h).quota_tokens, 3);
     ddbxo__http_resp_free(&resp);
     ddbxo__http_free(h);
     faultsrv_stop(fs);
