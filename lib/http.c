@@ -434,7 +434,6 @@ static int final_error(ddbxo__http *h, ddbxo_error *err,
     return -1;
 }
 
-/* Counts one finished attempt into st and the statistics. */
 /* A 4xx the client will not retry (a refused condition, a validation
  * error) is the service answering, and refunds the retry quota as a
  * success does.  botocore refunds only 2xx; but libddbxo's replays are
@@ -448,6 +447,8 @@ static int answered_for_good(const ddbxo__http_outcome *o)
            o->err.http_status >= 400 && o->err.http_status < 500;
 }
 
+/* Counts one finished attempt into st and the statistics, and refunds
+ * the retry quota for an answer. */
 static void note_attempt(ddbxo__http *h, ddbxo__retry_state *st,
                          const ddbxo__http_outcome *o)
 {
@@ -462,6 +463,8 @@ static void note_attempt(ddbxo__http *h, ddbxo__retry_state *st,
     if (!o->ok && o->cls == DDBXO__RETRY_THROTTLE)
         h->st.throttled++;
     pthread_mutex_unlock(&h->mu);
+    if (o->ok || answered_for_good(o))
+        ddbxo__retry_on_success(h->policy, st);
 }
 
 /* ------------------------------------------------------------------ */
@@ -510,12 +513,9 @@ int ddbxo__http_call(ddbxo__http *h, ddbxo__http_req *req,
         last = &out;
         note_attempt(h, &st, &out);
         if (out.ok) {
-            ddbxo__retry_on_success(h->policy, &st);
             rc = 0;
             break;
         }
-        if (answered_for_good(&out))
-            ddbxo__retry_on_success(h->policy, &st);
         now = mono_now(h);
         if (out.timed_out && (capped || now >= deadline)) {
             rc = timeout_error(err, &st, &out);
@@ -783,12 +783,9 @@ static void finished(ddbxo__http_multi *m, op *o, int curl_code, int abort)
         return;
     }
     if (o->out.ok) {
-        ddbxo__retry_on_success(h->policy, &o->st);
         complete(m, o, 0, NULL);
         return;
     }
-    if (answered_for_good(&o->out))
-        ddbxo__retry_on_success(h->policy, &o->st);
     now = mono_now(h);
     deadline = o->deadline < m->run_deadline ? o->deadline : m->run_deadline;
     if (o->out.timed_out && (o->capped || now >= deadline)) {
