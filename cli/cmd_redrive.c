@@ -2,13 +2,11 @@
  * by a Lambda on-failure destination) taken from an SQS queue and applied
  * through the same engine as `ddbxo apply`.  A message is deleted only
  * once every one of its records is done (docs/redrive.md). */
-#include <errno.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "ddb.h"
@@ -258,13 +256,6 @@ static void report_record(const char *id, size_t i, const char *seq,
     fputc('\n', stderr);
 }
 
-static void nap_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* One try: applies records (a JSON array of Lambda-shaped records) as
  * one batch.  Records that end here are counted and, if failed, reported;
  * when again is not NULL, records that failed retryably are appended to it
@@ -366,7 +357,7 @@ static int apply_records(redrive *r, const char *id, ddbxo_applier *ap,
         fprintf(stderr, "ddbxo redrive: message %.100s: %zu of %zu records "
                         "failed; trying them again in %ld ms\n", id,
                 json_array_size(again), before, pause);
-        nap_ms(pause);
+        ddbxo__nap_ms(pause);
         if (json_array_size(again) < before)
             pause = REDRIVE_PAUSE_FIRST_MS;
         else if ((pause *= 2) > REDRIVE_PAUSE_MAX_MS)

@@ -229,7 +229,7 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void nap(int64_t ms)
+void ddbxo__nap_ms(int64_t ms)
 {
     struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -258,7 +258,7 @@ int ddbxo__ddb_wait_table_active(ddbxo_client *c, const char *table,
             return ddbxo__err(err, DDBXO_E_TIMEOUT, NULL,
                               "DescribeTable: table not ACTIVE before the "
                               "deadline (status '%s')", status);
-        nap(wait);
+        ddbxo__nap_ms(wait);
         if (wait < 2000)
             wait *= 2;
     }
