@@ -430,6 +430,8 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
         ddbxo_event *ev;
         size_t m = 0, count, settled = 0, failed = 0, start = first;
         size_t first_failed = 0, last_settled = 0;
+        int first_oc = DDBXO_FAILED_RETRYABLE;
+        const ddbxo_error *why = NULL;
 
         for (size_t i = first; i < n; i++)
             if (!done[i])
@@ -452,8 +454,11 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
             int o = j < count ? ddbxo_batch_result_outcome(res, j)
                               : DDBXO_FAILED_RETRYABLE;
             if (ddbxo_outcome_failed(o)) {
-                if (failed++ == 0)
+                if (failed++ == 0) {
                     first_failed = j;
+                    first_oc = o;
+                    why = j < count ? ddbxo_batch_result_error(res, j) : NULL;
+                }
                 continue;
             }
             done[idx[j]] = 1;
@@ -488,20 +493,13 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
             break;
         }
         {
-            const ddbxo_error *why =
-                first_failed < count ? ddbxo_batch_result_error(res, first_failed)
-                                     : NULL;
             const char *q = seq_through(records, idx[first_failed]);
             ddbxo__runner_log(r, DDBXO_LOG_WARN,
                               "shard %s: %zu of %zu records failed, the "
                               "first %s (%s%s%s); trying them again in "
                               "%" PRId64 " ms",
                               s->id, failed, m, q ? q : "?",
-                              ddbxo_outcome_name(
-                                  first_failed < count
-                                      ? ddbxo_batch_result_outcome(
-                                            res, first_failed)
-                                      : DDBXO_FAILED_RETRYABLE),
+                              ddbxo_outcome_name(first_oc),
                               why ? ": " : "", why ? why->message : "",
                               backoff);
         }
