@@ -322,13 +322,17 @@ def last_line(path: str) -> str:
         return ""
 
 
+TIMED_OUT = -999      # Proc.wait's status for a process it had to kill
+
+
 class Proc:
     """One ddbxo process, its output in files of the work directory."""
 
     def __init__(self, w: World, name: str, argv: List[str],
                  env: Optional[Dict[str, str]] = None) -> None:
         w.run_no += 1
-        base = os.path.join(w.workdir, f"{w.run_no:04d}-{name}")
+        self.name = f"{w.run_no:04d}-{name}"
+        base = os.path.join(w.workdir, self.name)
         self.out, self.err = base + ".out", base + ".err"
         with open(base + ".cmd", "w") as f:
             f.write(" ".join(argv) + "\n")
@@ -337,12 +341,18 @@ class Proc:
                                   stderr=open(self.err, "wb"),
                                   start_new_session=True)
 
-    def wait(self, timeout: float) -> int:
+    def wait(self, t: "Tally", timeout: float) -> int:
+        """Exit status, tallied; a process past timeout is killed and tallied
+        as "timeout", named in the notes (the caller runs it again)."""
         try:
-            return self.p.wait(timeout)
+            rc = self.p.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
-            return -999
+            t.exit("timeout")
+            t.notes.append(f"stopped at {timeout:.0f} s: {self.name}")
+            return TIMED_OUT
+        t.exit(str(rc))
+        return rc
 
     def kill(self) -> None:
         if self.p.poll() is None:
@@ -449,9 +459,8 @@ def apply_until_done(w: World, t: Tally, kind: str, n: int, path: str) -> None:
     for _ in range(40):
         p = Proc(w, f"apply-{kind}", [w.args.ddbxo, "apply", "--event", path,
                                       *pipeline_args(kind, n)])
-        rc = p.wait(120)
+        rc = p.wait(t, 120)
         t.add_summary(last_line(p.out))
-        t.exit(str(rc))
         if rc == 0:
             return
     t.notes.append(f"apply of {os.path.basename(path)} never succeeded")
@@ -468,9 +477,8 @@ def redrive_until_empty(w: World, t: Tally, kind: str, n: int, url: str) -> None
         p = Proc(w, f"redrive-{kind}", [w.args.ddbxo, "redrive", "--queue-url",
                                         url, "--wait-seconds", "0",
                                         *pipeline_args(kind, n)])
-        rc = p.wait(180)
+        rc = p.wait(t, 180)
         t.add_summary(last_line(p.out))
-        t.exit(str(rc))
         if rc != 0:
             time.sleep(1.2)          # the kept messages' visibility timeout
     t.notes.append(f"queue of {kind} never emptied")
