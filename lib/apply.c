@@ -206,10 +206,7 @@ static void resend_pause(int sends, int64_t deadline_ms)
         if (now + ms >= deadline_ms)
             ms = deadline_ms > now ? (deadline_ms - now) / 2 : 0;
     }
-    ts.tv_sec = (time_t)(ms / 1000);
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    while (ms > 0 && nanosleep(&ts, &ts) != 0)
-        ;
+    ddbxo__nap_ms(ms);
 }
 
 /* FAILED_PERMANENT -> PARKED when the record reached the park queue. */

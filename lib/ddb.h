@@ -225,9 +225,6 @@ int ddbxo__ddb_list_streams(ddbxo_client *c, const char *table,
                             json_t **out, ddbxo_error *err);
 
 /* SQS (JSON protocol). */
-/* Sleeps ms milliseconds, through signal interruptions. */
-void ddbxo__nap_ms(int64_t ms);
-
 int ddbxo__sqs_create_queue(ddbxo_client *c, const char *name,
                             const json_t *attributes, int64_t deadline_ms,
                             json_t **out, ddbxo_error *err);

@@ -346,20 +346,26 @@ static int64_t mono_deadline(const ddbxo__http *h, int64_t deadline_ms)
     return mono + (deadline_ms - wall);
 }
 
-static void do_sleep(const ddbxo__http *h, int64_t ms)
+void ddbxo__nap_ms(int64_t ms)
 {
-    const ddbxo__http_hooks *k = &h->env.cfg.hooks;
     struct timespec ts;
     if (ms <= 0)
         return;
-    if (k->sleep_ms) {
-        k->sleep_ms(k->ctx, ms);
-        return;
-    }
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
+}
+
+static void do_sleep(const ddbxo__http *h, int64_t ms)
+{
+    const ddbxo__http_hooks *k = &h->env.cfg.hooks;
+    if (ms <= 0)
+        return;
+    if (k->sleep_ms)
+        k->sleep_ms(k->ctx, ms);
+    else
+        ddbxo__nap_ms(ms);
 }
 
 /* ------------------------------------------------------------------ */

@@ -172,6 +172,11 @@ typedef struct ddbxo__http_stats {
 ddbxo__http *ddbxo__http_new(const ddbxo__http_config *cfg, ddbxo_error *err);
 /* Closes every pooled connection.  No call or multi may be running. */
 void ddbxo__http_free(ddbxo__http *h);
+
+/* Sleeps ms milliseconds, through signal interruptions; the transport's
+ * sleep when no hook replaces it, and the pause of every retry loop above
+ * it. */
+void ddbxo__nap_ms(int64_t ms);
 void ddbxo__http_stats_get(ddbxo__http *h, ddbxo__http_stats *out);
 
 /* One request, with retries.  resp is reset first, then holds the last
