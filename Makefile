@@ -128,9 +128,11 @@ $(B)/fuzz/obj/%.o: lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 
-$(B)/fuzz/%: fuzz/%.c $(FUZZ_OBJ)
+# tests/util/docdiff.c is the differential check fuzz_doc shares with
+# tests/check_doc.c (its short form in `make test`).
+$(B)/fuzz/%: fuzz/%.c $(FUZZ_OBJ) tests/util/docdiff.c tests/util/docdiff.h
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) $(DEP_LIBS)
+	clang $(FUZZ_CFLAGS) -Itests/util -fsanitize=fuzzer,address,undefined -o $@ $< tests/util/docdiff.c $(FUZZ_OBJ) $(DEP_LIBS)
 
 fuzz: $(B)/env.mk $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \

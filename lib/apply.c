@@ -262,8 +262,9 @@ DDBXO_API int ddbxo_transact_apply(ddbxo_applier *a, const ddbxo_record *rec,
             int rc, resend = 0;
             ddbxo__aws_error_init(&detail);
             ddbxo_error_clear(&cerr);
-            rc = ddbxo__ddb_call(a->client, DDBXO_SERVICE_DYNAMODB, p.op,
-                                 p.body, p.deadline_ms, NULL, &detail, &cerr);
+            rc = ddbxo__ddb_call_splice(a->client, DDBXO_SERVICE_DYNAMODB,
+                                        p.op, p.body, p.splices, p.nsplices,
+                                        p.deadline_ms, NULL, &detail, &cerr);
             ddbxo__plan_classify(&p, rc, &cerr, &detail, &resend);
             ddbxo__aws_error_clear(&detail);
             if (!resend)

@@ -96,6 +96,9 @@ typedef struct ddbxo__plan {
     const char *op;              /* static: "PutItem", "UpdateItem",
                                     "DeleteItem" or "TransactWriteItems" */
     json_t *body;                /* the request (own reference) */
+    ddbxo__json_splice *splices; /* texts spliced into body's objects: the
+                                    items and keys passed through */
+    size_t nsplices, capsplices;
     int ledger_idx;              /* TransactItems index of the ledger or
                                     tracker action, -1 = none */
     int source_idx;              /* ... of the source ConditionCheck */

@@ -55,6 +55,12 @@ char *ddbxo__update_expr_merge(const char *expr, const char *set_items,
 int ddbxo__replicate_action(ddbxo__plan *p, json_t **action,
                             const char **kind);
 
+/* An empty object whose members, when the body is written, are attribute
+ * map `node` of d followed by what the caller adds (the bookkeeping): how
+ * an image reaches the request as its validated bytes.  NULL with p
+ * failed (no memory). */
+json_t *ddbxo__plan_splice(ddbxo__plan *p, const ddbxo__doc *d, size_t node);
+
 /* Transaction actions ({"Put":{...}} etc., new references).  0, or
  * FAILED_PERMANENT with p failed. */
 int ddbxo__txn_source_check(ddbxo__plan *p, json_t **entry);

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -75,6 +76,42 @@ void ddbxo__plan_clear(ddbxo__plan *p)
     ddbxo__writes_clear(&p->writes);
     json_decref(p->body);
     p->body = NULL;
+    free(p->splices);
+    p->splices = NULL;
+    p->nsplices = p->capsplices = 0;
+}
+
+json_t *ddbxo__plan_splice(ddbxo__plan *p, const ddbxo__doc *d, size_t node)
+{
+    size_t a, b;
+    json_t *o;
+    if (p->nsplices == p->capsplices) {
+        size_t cap = p->capsplices ? 2 * p->capsplices : 2;
+        ddbxo__json_splice *x = realloc(p->splices, cap * sizeof *x);
+        if (!x) {
+            ddbxo__plan_fail(p, DDBXO_E_NOMEM, NULL, "out of memory");
+            return NULL;
+        }
+        p->splices = x;
+        p->capsplices = cap;
+    }
+    if (!(o = json_object())) {
+        ddbxo__plan_fail(p, DDBXO_E_NOMEM, NULL, "out of memory");
+        return NULL;
+    }
+    /* The members: what lies between the braces, without the blanks. */
+    ddbxo__doc_span(d, node, &a, &b);
+    a++;
+    b--;
+    while (a < b && strchr(" \t\r\n", d->text[a]))
+        a++;
+    while (b > a && strchr(" \t\r\n", d->text[b - 1]))
+        b--;
+    p->splices[p->nsplices].obj = o;
+    p->splices[p->nsplices].members = d->text + a;
+    p->splices[p->nsplices].len = b - a;
+    p->nsplices++;
+    return o;
 }
 
 int64_t ddbxo__apply_expiry(const ddbxo_record *rec, int64_t ttl_s)

@@ -5,6 +5,7 @@
  * shape lists exactly the placeholders it uses. */
 #include "apply_int.h"
 #include "record.h"
+#include "value.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,9 +103,8 @@ static int mark_item(ddbxo__plan *p, json_t *item, const char *ver)
 }
 
 static int item_action(ddbxo__plan *p, json_t *action, json_t *item,
-                       const char *what)
+                       size_t size, const char *what)
 {
-    size_t size = ddbxo__item_size(item);
     if (size > DDBXO_MAX_ITEM_BYTES)
         return ddbxo__plan_fail(p, DDBXO_E_LIMIT, "Item",
                                 "the %s is %zu bytes with the bookkeeping "
@@ -114,15 +114,53 @@ static int item_action(ddbxo__plan *p, json_t *action, json_t *item,
     return json_object_set(action, "Item", item) ? -1 : 0;
 }
 
+/* DynamoDB's size of the bookkeeping mark_item adds (the same rule as
+ * lib/value_check.c: name bytes plus the value's size). */
+static size_t mark_size(const ddbxo__plan *p, const char *ver)
+{
+    return strlen(DDBXO__ATTR_SEQ) + strlen(p->seq) +
+           strlen(DDBXO__ATTR_SRC) + strlen(p->dedup_key) +
+           (ver ? strlen(DDBXO__ATTR_VER) +
+                      ddbxo__number_size(ver, strlen(ver)) : 0);
+}
+
+/* Can attribute map (d, node) take the bookkeeping as spliced text?  Not
+ * when it names one of those attributes itself: in a tree they would
+ * replace the item's own, and a text cannot say that. */
+static int splice_ok(const ddbxo__doc *d, size_t node, const char *extra)
+{
+    static const char *const names[] = { DDBXO__ATTR_SEQ, DDBXO__ATTR_SRC,
+                                         DDBXO__ATTR_VER,
+                                         DDBXO__ATTR_DELETED };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (ddbxo__doc_get(d, node, names[i], strlen(names[i])))
+            return 0;
+    return !extra || !ddbxo__doc_get(d, node, extra, strlen(extra));
+}
+
 static int put_item(ddbxo__plan *p, const ddbxo__write *w, json_t *action,
                     const char *ver)
 {
-    json_t *item = json_copy(w->item);   /* shallow: values are shared */
+    json_t *item;
+    const json_t *tree;
     int rc = -1;
+    if (w->item_doc && splice_ok(w->item_doc, w->item_node, NULL)) {
+        /* The usual case: the item's checked text, then the bookkeeping;
+         * the check already sized it. */
+        if ((item = ddbxo__plan_splice(p, w->item_doc, w->item_node)) &&
+            mark_item(p, item, ver) == 0)
+            rc = item_action(p, action, item, w->bytes + mark_size(p, ver),
+                             "item");
+        json_decref(item);
+        return rc;
+    }
+    if (!(tree = ddbxo__write_item(w)))
+        return -1;
+    item = json_copy((json_t *)tree);   /* shallow: values are shared */
     if (item && mark_item(p, item, ver) == 0) {
         /* A put is a live item, whatever the transform copied. */
         json_object_del(item, DDBXO__ATTR_DELETED);
-        rc = item_action(p, action, item, "item");
+        rc = item_action(p, action, item, ddbxo__item_size(item), "item");
     }
     json_decref(item);
     return rc;
@@ -134,17 +172,43 @@ static int put_tombstone(ddbxo__plan *p, const ddbxo__write *w,
                          json_t *action, const char *ver)
 {
     char exp[32];
-    json_t *item = json_copy(w->key);
+    json_t *item;
+    const json_t *tree;
+    size_t size;
     int rc = -1;
     snprintf(exp, sizeof exp, "%lld",
              (long long)ddbxo__apply_expiry(p->rec, p->a->tombstone_ttl_s));
+    if (w->key_doc && splice_ok(w->key_doc, w->key_node, p->a->ttl_attr)) {
+        item = ddbxo__plan_splice(p, w->key_doc, w->key_node);
+        size = w->bytes + mark_size(p, ver) + strlen(DDBXO__ATTR_DELETED) +
+               1 + strlen(p->a->ttl_attr) + ddbxo__number_size(exp,
+                                                               strlen(exp));
+    } else {
+        tree = ddbxo__write_key(w);
+        item = tree ? json_copy((json_t *)tree) : NULL;
+        size = 0;
+    }
     if (item && mark_item(p, item, ver) == 0 &&
         json_object_set_new(item, DDBXO__ATTR_DELETED,
                             json_pack("{s:b}", "BOOL", 1)) == 0 &&
         json_object_set_new(item, p->a->ttl_attr, str_av("N", exp)) == 0)
-        rc = item_action(p, action, item, "tombstone");
+        rc = item_action(p, action, item,
+                         size ? size : ddbxo__item_size(item), "tombstone");
     json_decref(item);
     return rc;
+}
+
+/* Sets action's "Key" to the write's key: its text when it is a
+ * document's, else its tree. */
+static int set_key(ddbxo__plan *p, const ddbxo__write *w, json_t *action)
+{
+    json_t *k;
+    if (w->key_doc) {
+        if (!(k = ddbxo__plan_splice(p, w->key_doc, w->key_node)))
+            return -1;
+        return json_object_set_new(action, "Key", k) ? -1 : 0;
+    }
+    return w->key && json_object_set(action, "Key", w->key) == 0 ? 0 : -1;
 }
 
 /* Our placeholders must not collide with the transform's. */
@@ -223,7 +287,7 @@ static int update(ddbxo__plan *p, const ddbxo__write *w, json_t *action,
                                   json_string(DDBXO__ATTR_VER));
         rc |= json_object_set_new(values, PV(DDBXO__PH_VER), str_av("N", ver));
     }
-    rc |= json_object_set(action, "Key", w->key);
+    rc |= set_key(p, w, action);
     return rc ? -1 : 0;
 }
 
@@ -252,7 +316,7 @@ int ddbxo__replicate_action(ddbxo__plan *p, json_t **action,
     case DDBXO__W_DELETE:
         if (p->a->hard_delete) {
             *kind = "Delete";
-            rc = json_object_set(act, "Key", w->key) ? -1 : 0;
+            rc = set_key(p, w, act);
         } else {
             *kind = "Put";
             rc = put_tombstone(p, w, act, ver);

@@ -126,6 +126,7 @@ int ddbxo__plan_request(ddbxo__plan *p)
         return p->outcome;
     json_decref(p->body);
     p->body = NULL;
+    p->nsplices = 0;
     p->ledger_idx = p->source_idx = -1;
     p->target_idx = 0;
     if (!(items = json_array()))

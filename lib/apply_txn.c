@@ -133,25 +133,27 @@ int ddbxo__txn_write_entry(ddbxo__plan *p, const ddbxo__write *w,
 {
     const char *table = w->table ? w->table : p->a->target_table;
     const char *kind;
-    json_t *act;
+    json_t *act, *x;
     *entry = NULL;
     *bytes = 0;
     switch (w->kind) {
     case DDBXO__W_PUT:
         kind = "Put";
-        *bytes = ddbxo__item_size(w->item);
+        *bytes = w->bytes;
         if (*bytes > DDBXO_MAX_ITEM_BYTES)
             return ddbxo__plan_fail(p, DDBXO_E_LIMIT, "Item",
                                     "a Put item is %zu bytes, over "
                                     "DynamoDB's 400 KB item limit", *bytes);
-        act = json_pack("{s:s, s:O}", "TableName", table, "Item", w->item);
+        /* The item's checked text goes in as it is. */
+        if (!(x = ddbxo__plan_splice(p, w->item_doc, w->item_node)))
+            return p->outcome;
+        act = json_pack("{s:s, s:o}", "TableName", table, "Item", x);
         break;
     case DDBXO__W_UPDATE:
         kind = "Update";
-        /* The result's size is the server's to know; count what we send. */
-        *bytes = ddbxo__item_size(w->key) +
-                 (w->values ? ddbxo__item_size(w->values) : 0);
-        act = json_pack("{s:s, s:O, s:s}", "TableName", table, "Key", w->key,
+        *bytes = w->bytes;
+        act = json_pack("{s:s, s:O, s:s}", "TableName", table, "Key",
+                        (json_t *)ddbxo__write_key(w),
                         "UpdateExpression", w->update_expr);
         if (act && w->names &&
             json_object_set(act, "ExpressionAttributeNames", w->names)) {
@@ -166,8 +168,9 @@ int ddbxo__txn_write_entry(ddbxo__plan *p, const ddbxo__write *w,
         break;
     case DDBXO__W_DELETE:
         kind = "Delete";
-        *bytes = ddbxo__item_size(w->key);
-        act = json_pack("{s:s, s:O}", "TableName", table, "Key", w->key);
+        *bytes = w->bytes;
+        act = json_pack("{s:s, s:O}", "TableName", table, "Key",
+                        (json_t *)ddbxo__write_key(w));
         break;
     default:
         return ddbxo__plan_fail(p, DDBXO_E_INTERNAL, NULL,

@@ -292,9 +292,10 @@ static int submit(bslot *s)
         step_done(s, DDBXO_FAILED_RETRYABLE, &err);
         return 0;
     }
-    s->req = ddbxo__ddb_req_new_json(e->a->client, DDBXO_SERVICE_DYNAMODB,
-                                     s->plan.op, s->plan.body,
-                                     e->deadline_ms, &err);
+    s->req = ddbxo__ddb_req_new_splice(e->a->client, DDBXO_SERVICE_DYNAMODB,
+                                       s->plan.op, s->plan.body,
+                                       s->plan.splices, s->plan.nsplices,
+                                       e->deadline_ms, &err);
     if (!s->req) {
         step_done(s, err.code == DDBXO_E_NOMEM ? DDBXO_FAILED_RETRYABLE
                                                : DDBXO_FAILED_PERMANENT,
@@ -539,7 +540,7 @@ static int group(beng *e, ddbxo_error *err)
         off[i] = kb.len;
         ddbxo__buf_put_u32be(&kb, (uint32_t)alen);
         ddbxo__buf_put(&kb, arn ? arn : "", alen);
-        if (ddbxo__canon_item(&kb, ddbxo__record_keys_json(r), &kerr) != 0) {
+        if (ddbxo__canon_item_doc(&kb, r->keys.doc, r->keys.node, &kerr) != 0) {
             if (kerr.code == DDBXO_E_NOMEM || kb.oom)
                 goto out;
             kb.len = off[i];

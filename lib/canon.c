@@ -14,12 +14,21 @@
 #include "value_int.h"
 
 typedef struct ctx {
+    const ddbxo__doc *d;
     ddbxo__buf *out;
     ddbxo__path path;
     ddbxo_error *err;
+    ddbxo__buf scratch;
 } ctx;
 
-static int canon_av(ctx *c, const json_t *v, int depth);
+/* A map entry: its key's bytes and its value's node. */
+struct centry {
+    const char *key;
+    size_t len;
+    size_t val;
+};
+
+static int canon_av(ctx *c, size_t v, int depth);
 
 static int too_long(ctx *c, size_t n)
 {
@@ -40,36 +49,53 @@ static int put_bytes(ctx *c, const void *p, size_t n)
 
 static int entry_cmp(const void *x, const void *y)
 {
-    const struct ddbxo__entry *a = x, *b = y;
+    const struct centry *a = x, *b = y;
     return ddbxo__bytes_cmp(a->key, a->len, b->key, b->len);
 }
 
-/* Count, then entries sorted by key bytes (JSON objects cannot repeat a
- * key, so there is no tie). */
-static int canon_map(ctx *c, const json_t *m, int depth)
+/* Count, then entries sorted by key bytes (the parse refused duplicate
+ * keys, so there is no tie).  Escaped keys are decoded into an arena of
+ * their own, resolved once it stops moving. */
+static int canon_map(ctx *c, size_t m, int depth)
 {
-    size_t n = json_object_size(m), i = 0, klen;
-    struct ddbxo__entry *e;
-    const char *k;
-    json_t *x;
-    int rc = 0;
+    const ddbxo__doc *d = c->d;
+    size_t n = ddbxo__doc_count(d, m), i = 0, k;
+    size_t end = m + 1 + ddbxo__doc_payload(d, m);
+    struct centry small[16], *e = small;
+    ddbxo__buf keys;
+    int rc = 0, esc = 0;
 
     if (too_long(c, n) < 0)
         return -1;
     ddbxo__buf_put_u32be(c->out, (uint32_t)n);
     if (n == 0)
         return 0;
-    e = calloc(n, sizeof *e);
-    if (!e)
+    if (n > sizeof small / sizeof small[0] && !(e = calloc(n, sizeof *e)))
         return ddbxo__path_err(c->err, DDBXO_E_NOMEM, &c->path,
                                "out of memory");
-    json_object_keylen_foreach((json_t *)m, k, klen, x) {
-        e[i].key = k;
-        e[i].len = klen;
-        e[i].val = x;
-        i++;
+    ddbxo__buf_init(&keys);
+    for (k = m + 1; k < end; k = ddbxo__doc_skip(d, k + 1), i++) {
+        e[i].val = k + 1;
+        if (!ddbxo__doc_flag(d, k)) {
+            e[i].key = d->text + d->n[k].pos;
+            e[i].len = ddbxo__doc_payload(d, k);
+        } else {
+            size_t at = keys.len;
+            ddbxo__doc_str_append(d, k, &keys);
+            e[i].key = (const char *)(uintptr_t)at;
+            e[i].len = keys.len - at;
+            esc = 1;
+        }
     }
-    qsort(e, n, sizeof *e, entry_cmp);
+    if (keys.oom)
+        rc = ddbxo__path_err(c->err, DDBXO_E_NOMEM, &c->path,
+                             "out of memory");
+    if (esc && rc == 0)
+        for (i = 0, k = m + 1; i < n; k = ddbxo__doc_skip(d, k + 1), i++)
+            if (ddbxo__doc_flag(d, k))
+                e[i].key = (const char *)keys.p + (uintptr_t)e[i].key;
+    if (n > 1)
+        qsort(e, n, sizeof *e, entry_cmp);
     for (i = 0; i < n && rc == 0; i++) {
         size_t old = ddbxo__path_push(&c->path, e[i].key, e[i].len);
         rc = put_bytes(c, e[i].key, e[i].len);
@@ -78,15 +104,18 @@ static int canon_map(ctx *c, const json_t *m, int depth)
         if (rc == 0)
             ddbxo__path_pop(&c->path, old);
     }
-    free(e);
+    ddbxo__buf_free(&keys);
+    if (e != small)
+        free(e);
     return rc;
 }
 
-static int canon_set(ctx *c, const json_t *arr, int type)
+static int canon_set(ctx *c, size_t arr, int type)
 {
     ddbxo__members ms;
     size_t i;
-    int rc = ddbxo__members_collect(&ms, arr, type, 1, 1, &c->path, c->err);
+    int rc = ddbxo__members_collect(&ms, c->d, arr, type, 1, 1, &c->path,
+                                    c->err);
     if (rc == 0)
         rc = too_long(c, ms.n);
     if (rc == 0) {
@@ -98,7 +127,7 @@ static int canon_set(ctx *c, const json_t *arr, int type)
     return rc;
 }
 
-static int canon_b(ctx *c, const json_t *x)
+static int canon_b(ctx *c, const char *s, size_t len)
 {
     ddbxo_error inner;
     size_t at = c->out->len, n;
@@ -106,8 +135,7 @@ static int canon_b(ctx *c, const json_t *x)
     ddbxo__buf_put_u32be(c->out, 0);
     if (c->out->oom)
         return 0;
-    if (ddbxo__b64_decode(json_string_value(x), json_string_length(x),
-                          c->out, &inner) < 0)
+    if (ddbxo__b64_decode(s, len, c->out, &inner) < 0)
         return ddbxo__path_err(c->err, inner.code, &c->path, "%s",
                                inner.message);
     n = c->out->len - at - 4;
@@ -120,19 +148,40 @@ static int canon_b(ctx *c, const json_t *x)
     return 0;
 }
 
-static int canon_av(ctx *c, const json_t *v, int depth)
+static int canon_scalar(ctx *c, size_t x, int t)
 {
-    json_t *x;
-    size_t old, i;
-    int t, k, rc = 0;
     char num[DDBXO_NUMBER_BUFSIZE];
     ddbxo_error inner;
+    const char *s;
+    size_t n;
+    int k;
+    if (ddbxo__doc_type(c->d, x) != DDBXO__J_STR)
+        return ddbxo__path_err(c->err, DDBXO_E_INVALID, &c->path,
+                               "must be a JSON string");
+    if (!(s = ddbxo__doc_str(c->d, x, &c->scratch, &n)))
+        return ddbxo__path_err(c->err, DDBXO_E_NOMEM, &c->path,
+                               "out of memory");
+    if (t == DDBXO_TYPE_S)
+        return put_bytes(c, s, n);
+    if (t == DDBXO_TYPE_B)
+        return canon_b(c, s, n);
+    k = ddbxo__number_normalize(s, n, num, sizeof num, &inner);
+    return k < 0 ? ddbxo__path_err(c->err, inner.code, &c->path, "%s",
+                                   inner.message)
+                 : put_bytes(c, num, (size_t)k);
+}
+
+static int canon_av(ctx *c, size_t v, int depth)
+{
+    const ddbxo__doc *d = c->d;
+    size_t x, old, i, end, n;
+    int t, rc = 0;
 
     if (depth > DDBXO_MAX_DEPTH)
         return ddbxo__path_err(c->err, DDBXO_E_LIMIT, &c->path,
                                "nested deeper than %d levels",
                                DDBXO_MAX_DEPTH);
-    t = ddbxo__av_type(v, &x);
+    t = ddbxo__av_type(d, v, &x);
     if (!t)
         return ddbxo__path_err(c->err, DDBXO_E_INVALID, &c->path,
                                "not an AttributeValue with one type key");
@@ -143,21 +192,7 @@ static int canon_av(ctx *c, const json_t *v, int depth)
     case DDBXO_TYPE_S:
     case DDBXO_TYPE_N:
     case DDBXO_TYPE_B:
-        if (!json_is_string(x)) {
-            rc = ddbxo__path_err(c->err, DDBXO_E_INVALID, &c->path,
-                                 "must be a JSON string");
-        } else if (t == DDBXO_TYPE_S) {
-            rc = put_bytes(c, json_string_value(x), json_string_length(x));
-        } else if (t == DDBXO_TYPE_N) {
-            k = ddbxo__number_normalize(json_string_value(x),
-                                        json_string_length(x), num,
-                                        sizeof num, &inner);
-            rc = k < 0 ? ddbxo__path_err(c->err, inner.code, &c->path, "%s",
-                                         inner.message)
-                       : put_bytes(c, num, (size_t)k);
-        } else {
-            rc = canon_b(c, x);
-        }
+        rc = canon_scalar(c, x, t);
         break;
     case DDBXO_TYPE_SS:
     case DDBXO_TYPE_NS:
@@ -165,39 +200,44 @@ static int canon_av(ctx *c, const json_t *v, int depth)
         rc = canon_set(c, x, t);
         break;
     case DDBXO_TYPE_M:
-        if (!json_is_object(x))
+        if (ddbxo__doc_type(d, x) != DDBXO__J_OBJ)
             rc = ddbxo__path_err(c->err, DDBXO_E_INVALID, &c->path,
                                  "must be a JSON object");
         else
             rc = canon_map(c, x, depth + 1);
         break;
     case DDBXO_TYPE_L:
-        if (!json_is_array(x)) {
+        if (ddbxo__doc_type(d, x) != DDBXO__J_ARR) {
             rc = ddbxo__path_err(c->err, DDBXO_E_INVALID, &c->path,
                                  "must be a JSON array");
             break;
         }
-        rc = too_long(c, json_array_size(x));
+        n = ddbxo__doc_count(d, x);
+        rc = too_long(c, n);
         if (rc == 0)
-            ddbxo__buf_put_u32be(c->out, (uint32_t)json_array_size(x));
-        for (i = 0; i < json_array_size(x) && rc == 0; i++) {
-            size_t o = ddbxo__path_push_index(&c->path, i);
-            rc = canon_av(c, json_array_get(x, i), depth + 1);
+            ddbxo__buf_put_u32be(c->out, (uint32_t)n);
+        end = x + 1 + ddbxo__doc_payload(d, x);
+        for (i = x + 1, n = 0; i < end && rc == 0;
+             i = ddbxo__doc_skip(d, i), n++) {
+            size_t o = ddbxo__path_push_index(&c->path, n);
+            rc = canon_av(c, i, depth + 1);
             if (rc == 0)
                 ddbxo__path_pop(&c->path, o);
         }
         break;
     case DDBXO_TYPE_NULL:
-        if (!json_is_true(x))
+        if (ddbxo__doc_type(d, x) != DDBXO__J_TRUE)
             rc = ddbxo__path_err(c->err, DDBXO_E_INVALID, &c->path,
                                  "must be true");
         break;
     default: /* BOOL */
-        if (!json_is_boolean(x))
+        if (ddbxo__doc_type(d, x) != DDBXO__J_TRUE &&
+            ddbxo__doc_type(d, x) != DDBXO__J_FALSE)
             rc = ddbxo__path_err(c->err, DDBXO_E_INVALID, &c->path,
                                  "must be a JSON boolean");
         else
-            ddbxo__buf_putc(c->out, json_is_true(x) ? 1 : 0);
+            ddbxo__buf_putc(c->out,
+                            ddbxo__doc_type(d, x) == DDBXO__J_TRUE ? 1 : 0);
         break;
     }
     if (rc == 0)
@@ -209,6 +249,7 @@ static int canon_av(ctx *c, const json_t *v, int depth)
  * encoding. */
 static int finish(ctx *c, size_t start, int rc)
 {
+    ddbxo__buf_free(&c->scratch);
     if (rc == 0 && c->out->oom)
         rc = ddbxo__err(c->err, DDBXO_E_NOMEM, NULL, "out of memory");
     if (rc < 0 && !c->out->oom && c->out->len > start)
@@ -216,43 +257,83 @@ static int finish(ctx *c, size_t start, int rc)
     return rc;
 }
 
-int ddbxo__canon_av(ddbxo__buf *out, const json_t *v, ddbxo_error *err)
+static int begin(ctx *c, const ddbxo__doc *d, ddbxo__buf *out,
+                 ddbxo_error *err)
+{
+    if (!out)
+        return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL buffer");
+    c->d = d;
+    c->out = out;
+    c->err = err;
+    ddbxo__buf_init(&c->scratch);
+    ddbxo__path_init(&c->path, NULL);
+    return 0;
+}
+
+int ddbxo__canon_av_doc(ddbxo__buf *out, const ddbxo__doc *d, size_t v,
+                        ddbxo_error *err)
 {
     ctx c;
     size_t start;
-    if (!out)
-        return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL buffer");
-    c.out = out;
-    c.err = err;
-    ddbxo__path_init(&c.path, NULL);
+    if (begin(&c, d, out, err) < 0)
+        return -1;
     start = out->len;
     return finish(&c, start, canon_av(&c, v, 1));
 }
 
-int ddbxo__canon_item(ddbxo__buf *out, const json_t *m, ddbxo_error *err)
+int ddbxo__canon_item_doc(ddbxo__buf *out, const ddbxo__doc *d, size_t m,
+                          ddbxo_error *err)
 {
     ctx c;
     size_t start;
+    if (begin(&c, d, out, err) < 0)
+        return -1;
+    start = out->len;
+    if (ddbxo__doc_type(d, m) != DDBXO__J_OBJ)
+        return finish(&c, start,
+                      ddbxo__err(err, DDBXO_E_INVALID, NULL,
+                                 "attribute map must be a JSON object"));
+    ddbxo__buf_putc(out, DDBXO_TYPE_M);
+    /* An item's attributes are level 1, as inside an M at level 0. */
+    return finish(&c, start, canon_map(&c, m, 1));
+}
+
+/* jansson trees are written and read back as documents: one encoder. */
+static int canon_json(ddbxo__buf *out, const json_t *j, int item,
+                      ddbxo_error *err)
+{
+    ddbxo__doc *d;
     int rc;
     if (!out)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL buffer");
-    c.out = out;
-    c.err = err;
-    ddbxo__path_init(&c.path, NULL);
-    start = out->len;
-    if (!json_is_object(m))
+    if (!json_is_object(j))
         return ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                          "attribute map must be a JSON object");
-    ddbxo__buf_putc(out, DDBXO_TYPE_M);
-    /* An item's attributes are level 1, as inside an M at level 0. */
-    rc = canon_map(&c, m, 1);
-    return finish(&c, start, rc);
+                          item ? "attribute map must be a JSON object"
+                               : "not an AttributeValue with one type key");
+    if (!(d = ddbxo__doc_from_json(j, err)))
+        return -1;
+    rc = item ? ddbxo__canon_item_doc(out, d, 0, err)
+              : ddbxo__canon_av_doc(out, d, 0, err);
+    ddbxo__doc_unref(d);
+    return rc;
+}
+
+int ddbxo__canon_av(ddbxo__buf *out, const json_t *v, ddbxo_error *err)
+{
+    return canon_json(out, v, 0, err);
+}
+
+int ddbxo__canon_item(ddbxo__buf *out, const json_t *m, ddbxo_error *err)
+{
+    return canon_json(out, m, 1, err);
 }
 
 DDBXO_API int ddbxo_value_canonical(const ddbxo_value *v, unsigned char **out,
                                     size_t *len, ddbxo_error *err)
 {
     ddbxo__buf b;
+    const ddbxo__doc *d;
+    size_t node;
     int rc;
     if (!out)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL out argument");
@@ -261,9 +342,11 @@ DDBXO_API int ddbxo_value_canonical(const ddbxo_value *v, unsigned char **out,
         *len = 0;
     if (!v)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL value");
+    if (!(d = ddbxo__value_doc(v, &node, err)))
+        return -1;
     ddbxo__buf_init(&b);
-    rc = v->is_item ? ddbxo__canon_item(&b, v->j, err)
-                    : ddbxo__canon_av(&b, v->j, err);
+    rc = v->is_item ? ddbxo__canon_item_doc(&b, d, node, err)
+                    : ddbxo__canon_av_doc(&b, d, node, err);
     if (rc < 0) {
         ddbxo__buf_free(&b);
         return -1;

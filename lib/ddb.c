@@ -232,6 +232,16 @@ ddbxo__ddb_req *ddbxo__ddb_req_new_json(ddbxo_client *c, ddbxo_service svc,
                                         const char *op, const json_t *body,
                                         int64_t deadline_ms, ddbxo_error *err)
 {
+    return ddbxo__ddb_req_new_splice(c, svc, op, body, NULL, 0, deadline_ms,
+                                     err);
+}
+
+ddbxo__ddb_req *ddbxo__ddb_req_new_splice(ddbxo_client *c, ddbxo_service svc,
+                                          const char *op, const json_t *body,
+                                          const ddbxo__json_splice *sp,
+                                          size_t nsp, int64_t deadline_ms,
+                                          ddbxo_error *err)
+{
     ddbxo__ddb_req *r;
     char *s;
     size_t n = 0;
@@ -240,7 +250,7 @@ ddbxo__ddb_req *ddbxo__ddb_req_new_json(ddbxo_client *c, ddbxo_service svc,
                    "%s: request body must be a JSON object", op ? op : "call");
         return NULL;
     }
-    if (!(s = ddbxo__json_write(body, &n))) {
+    if (!(s = ddbxo__json_write_splice(body, sp, nsp, &n))) {
         ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
         return NULL;
     }
@@ -472,12 +482,22 @@ int ddbxo__ddb_call(ddbxo_client *c, ddbxo_service svc, const char *op,
                     const json_t *body, int64_t deadline_ms, json_t **out,
                     ddbxo__aws_error *detail, ddbxo_error *err)
 {
+    return ddbxo__ddb_call_splice(c, svc, op, body, NULL, 0, deadline_ms, out,
+                                  detail, err);
+}
+
+int ddbxo__ddb_call_splice(ddbxo_client *c, ddbxo_service svc, const char *op,
+                           const json_t *body, const ddbxo__json_splice *sp,
+                           size_t nsp, int64_t deadline_ms, json_t **out,
+                           ddbxo__aws_error *detail, ddbxo_error *err)
+{
     ddbxo_error herr;
     ddbxo__ddb_req *r;
     int rc;
     if (out)
         *out = NULL;
-    if (!(r = ddbxo__ddb_req_new_json(c, svc, op, body, deadline_ms, err)))
+    if (!(r = ddbxo__ddb_req_new_splice(c, svc, op, body, sp, nsp,
+                                        deadline_ms, err)))
         return -1;
     ddbxo_error_clear(&herr);
     rc = ddbxo__http_call(ddbxo__client_http(c), &r->http, &r->resp, &herr);

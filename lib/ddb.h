@@ -20,6 +20,7 @@
 
 #include "client.h"
 #include "ddbxo.h"
+#include "json_write.h"
 #include "http.h"
 
 /* ------------------------------------------------------------------ */
@@ -127,6 +128,13 @@ ddbxo__ddb_req *ddbxo__ddb_req_new_json(ddbxo_client *c, ddbxo_service svc,
  * and 0 is returned; on failure -1 with err set as documented above, and
  * *detail (if detail) gets the parsed error answer (empty when no answer
  * arrived).  Call once, then free. */
+/* The same, with text spliced into objects of body (an image passed
+ * through; lib/json_write.h). */
+ddbxo__ddb_req *ddbxo__ddb_req_new_splice(ddbxo_client *c, ddbxo_service svc,
+                                          const char *op, const json_t *body,
+                                          const ddbxo__json_splice *sp,
+                                          size_t nsp, int64_t deadline_ms,
+                                          ddbxo_error *err);
 int ddbxo__ddb_req_finish(ddbxo__ddb_req *r, int rc, const ddbxo_error *herr,
                           json_t **out, ddbxo__aws_error *detail,
                           ddbxo_error *err);
@@ -154,6 +162,10 @@ int ddbxo__ddb_call(ddbxo_client *c, ddbxo_service svc, const char *op,
  * ReturnValuesOnConditionCheckFailure), calls, and returns as
  * ddbxo__ddb_call does: *out (if out) = the whole parsed response. */
 
+int ddbxo__ddb_call_splice(ddbxo_client *c, ddbxo_service svc, const char *op,
+                           const json_t *body, const ddbxo__json_splice *sp,
+                           size_t nsp, int64_t deadline_ms, json_t **out,
+                           ddbxo__aws_error *detail, ddbxo_error *err);
 int ddbxo__ddb_put_item(ddbxo_client *c, const char *table, const json_t *item,
                         const json_t *extra, int64_t deadline_ms, json_t **out,
                         ddbxo__aws_error *detail, ddbxo_error *err);

@@ -84,7 +84,7 @@ DDBXO_API int ddbxo_dedup_canonical(const ddbxo_record *rec,
     ddbxo__buf_put(&b, dedup_tag, sizeof dedup_tag - 1);
     ddbxo__buf_put_u32be(&b, (uint32_t)nlen);
     ddbxo__buf_put(&b, name, nlen);
-    if (ddbxo__canon_item(&b, ddbxo__record_keys_json(rec), err) < 0) {
+    if (ddbxo__canon_item_doc(&b, rec->keys.doc, rec->keys.node, err) < 0) {
         ddbxo__buf_free(&b);
         return -1;
     }

@@ -1,5 +1,6 @@
 /* A stream event document: Lambda event, GetRecords response, or one bare
- * record.  Decoded once with jansson; records borrow from the tree. */
+ * record.  Parsed once into a record document (lib/doc.h); records read
+ * it in place and keep their few strings in one arena per event. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,33 +9,22 @@
 #include "record.h"
 
 struct ddbxo_event {
-    json_t *root;
+    ddbxo__doc *doc;
     size_t n, failed;
     struct ddbxo_record *recs;   /* n slots; slot i valid iff ok[i] */
     unsigned char *ok;
-    ddbxo_error *errs;           /* n slots; code DDBXO_OK when ok */
-    const char *next_iterator;
+    uint32_t *node;              /* slot i's record object */
+    ddbxo_error *errs;           /* n slots, made at the first failure */
+    json_t **raw;                /* slot i as jansson, made on demand */
+    ddbxo__buf strs;             /* the records' strings */
+    char *next_iterator;
     int has_next_iterator;
 };
 
 static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
 
-/* jansson's text ends in "near '<input>'", quoting the document: only
- * the part before it may go into a message (events and writes hold item
- * data, and messages reach logs). */
-static const char *json_why(json_error_t *je)
+ddbxo__doc *ddbxo__event_load(const char *data, size_t len, ddbxo_error *err)
 {
-    char *near = strstr(je->text, " near ");
-    if (near)
-        *near = '\0';
-    return je->text;
-}
-
-/* jansson reports positions, not paths. */
-static json_t *load(const char *data, size_t len, ddbxo_error *err)
-{
-    json_error_t je;
-    json_t *j;
     if (!data)
         return ddbxo__err(err, DDBXO_E_INVALID, "", "no input"), NULL;
     if (len >= 3 && memcmp(data, bom, 3) == 0) {
@@ -47,109 +37,147 @@ static json_t *load(const char *data, size_t len, ddbxo_error *err)
                    len, DDBXO_MAX_EVENT_BYTES);
         return NULL;
     }
-    /* Duplicate keys would make the record mean two things. */
-    j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-    if (!j) {
-        ddbxo__err(err, DDBXO_E_INVALID, "",
-                   "invalid JSON at line %d column %d: %s",
-                   je.line, je.column, json_why(&je));
-        return NULL;
-    }
-    return j;
+    /* The caller's buffer outlives the event (the API says the event
+     * borrows nothing, so copy: one memcpy, far cheaper than a tree). */
+    return ddbxo__doc_parse(data, len, DDBXO__DOC_COPY, err);
 }
 
 DDBXO_API void ddbxo_event_free(ddbxo_event *ev)
 {
     if (!ev)
         return;
-    for (size_t i = 0; i < ev->n; i++)
+    for (size_t i = 0; i < ev->n; i++) {
         if (ev->ok[i])
             ddbxo__record_fini(&ev->recs[i]);
+        if (ev->raw)
+            json_decref(ev->raw[i]);
+    }
     free(ev->recs);
     free(ev->ok);
+    free(ev->node);
     free(ev->errs);
-    json_decref(ev->root);
+    free(ev->raw);
+    ddbxo__buf_free(&ev->strs);
+    free(ev->next_iterator);
+    ddbxo__doc_unref(ev->doc);
     free(ev);
 }
 
-static ddbxo_event *event_alloc(json_t *root, size_t n, ddbxo_error *err)
+static ddbxo_event *event_alloc(ddbxo__doc *doc, size_t n, ddbxo_error *err)
 {
     ddbxo_event *ev = calloc(1, sizeof *ev);
     if (ev) {
-        ev->root = root;
+        ev->doc = doc;
         ev->n = n;
+        ddbxo__buf_init(&ev->strs);
         ev->recs = calloc(n ? n : 1, sizeof *ev->recs);
         ev->ok = calloc(n ? n : 1, 1);
-        ev->errs = calloc(n ? n : 1, sizeof *ev->errs);
+        ev->node = calloc(n ? n : 1, sizeof *ev->node);
     }
-    if (!ev || !ev->recs || !ev->ok || !ev->errs) {
+    if (!ev || !ev->recs || !ev->ok || !ev->node) {
         if (ev)
-            ev->root = NULL;
+            ev->n = 0;
+        else
+            ddbxo__doc_unref(doc);
         ddbxo_event_free(ev);
-        json_decref(root);
         ddbxo__err(err, DDBXO_E_NOMEM, "", "out of memory");
         return NULL;
     }
     return ev;
 }
 
-static int looks_like_record(const json_t *j)
+static int looks_like_record(const ddbxo__doc *d, size_t obj)
 {
-    return json_object_get(j, "dynamodb") || json_object_get(j, "eventName");
+    return ddbxo__doc_get(d, obj, "dynamodb", 8) ||
+           ddbxo__doc_get(d, obj, "eventName", 9);
 }
+
+/* Parses slot i; a failure is kept in the slot, not returned. */
+static void parse_slot(ddbxo_event *ev, size_t i, const char *path)
+{
+    ddbxo_error e;
+    if (ddbxo__record_init(&ev->recs[i], ev->doc, ev->node[i], path,
+                           &ev->strs, &e) == 0) {
+        ev->ok[i] = 1;
+        return;
+    }
+    ev->failed++;
+    if (!ev->errs && !(ev->errs = calloc(ev->n, sizeof *ev->errs)))
+        return;                 /* the slot still reads as failed */
+    ev->errs[i] = e;
+}
+
+static const ddbxo_error nomem_err = { DDBXO_E_NOMEM, 0, 0, 0, "", "", "",
+                                       "out of memory" };
 
 DDBXO_API ddbxo_event *ddbxo_parse_stream_event(const char *data, size_t len,
                                                 ddbxo_error *err)
 {
-    json_t *root = load(data, len, err), *recs, *it;
+    ddbxo__doc *doc = ddbxo__event_load(data, len, err);
     ddbxo_event *ev;
+    size_t recs, it, i, k, end;
     char path[48];
 
-    if (!root)
+    if (!doc)
         return NULL;
-    if (!json_is_object(root)) {
-        json_decref(root);
+    if (ddbxo__doc_type(doc, 0) != DDBXO__J_OBJ) {
+        ddbxo__doc_unref(doc);
         ddbxo__err(err, DDBXO_E_INVALID, "",
                    "not a stream event: the document must be a JSON object");
         return NULL;
     }
-    recs = json_object_get(root, "Records");
+    recs = ddbxo__doc_get(doc, 0, "Records", 7);
     if (!recs) {
-        if (!looks_like_record(root)) {
-            json_decref(root);
+        if (!looks_like_record(doc, 0)) {
+            ddbxo__doc_unref(doc);
             ddbxo__err(err, DDBXO_E_INVALID, "Records",
                        "not a stream event: no \"Records\" array and not a record");
             return NULL;
         }
-        if (!(ev = event_alloc(root, 1, err)))
+        if (!(ev = event_alloc(doc, 1, err)))
             return NULL;
-        if (ddbxo__record_init(&ev->recs[0], root, "", &ev->errs[0]) == 0)
-            ev->ok[0] = 1;
-        else
-            ev->failed = 1;
+        ev->node[0] = 0;
+        parse_slot(ev, 0, "");
+        ddbxo__record_resolve(&ev->recs[0], &ev->strs);
         return ev;
     }
-    if (!json_is_array(recs)) {
-        json_decref(root);
+    if (ddbxo__doc_type(doc, recs) != DDBXO__J_ARR) {
+        ddbxo__doc_unref(doc);
         ddbxo__err(err, DDBXO_E_INVALID, "Records", "Records: must be an array");
         return NULL;
     }
-    if (!(ev = event_alloc(root, json_array_size(recs), err)))
+    if (!(ev = event_alloc(doc, ddbxo__doc_count(doc, recs), err)))
         return NULL;
-    for (size_t i = 0; i < ev->n; i++) {
-        it = json_array_get(recs, i);
+    end = recs + 1 + ddbxo__doc_payload(doc, recs);
+    for (k = recs + 1, i = 0; k < end; k = ddbxo__doc_skip(doc, k), i++) {
+        ev->node[i] = (uint32_t)k;
         snprintf(path, sizeof path, "Records[%zu]", i);
-        if (ddbxo__record_init(&ev->recs[i], it, path, &ev->errs[i]) == 0)
-            ev->ok[i] = 1;
-        else
-            ev->failed++;
+        parse_slot(ev, i, path);
     }
-    it = json_object_get(root, "NextShardIterator");
+    /* The arena has stopped growing: records may point into it now. */
+    for (i = 0; i < ev->n; i++)
+        if (ev->ok[i])
+            ddbxo__record_resolve(&ev->recs[i], &ev->strs);
+    if (ev->strs.oom) {
+        ddbxo_event_free(ev);
+        ddbxo__err(err, DDBXO_E_NOMEM, "", "out of memory");
+        return NULL;
+    }
+    it = ddbxo__doc_get(doc, 0, "NextShardIterator", 17);
     if (it) {
         ev->has_next_iterator = 1;
-        if (json_is_string(it)) {
-            ev->next_iterator = json_string_value(it);
-        } else if (!json_is_null(it)) {
+        if (ddbxo__doc_type(doc, it) == DDBXO__J_STR) {
+            ddbxo__buf b;
+            ddbxo__buf_init(&b);
+            ddbxo__doc_str_append(doc, it, &b);
+            if (!(ev->next_iterator = ddbxo__buf_cstr(&b) ? (char *)
+                      ddbxo__buf_take(&b, NULL) : NULL)) {
+                ddbxo__buf_free(&b);
+                ddbxo_event_free(ev);
+                ddbxo__err(err, DDBXO_E_NOMEM, "", "out of memory");
+                return NULL;
+            }
+        } else if (ddbxo__doc_type(doc, it) != DDBXO__J_NULL) {
             ddbxo_event_free(ev);
             ddbxo__err(err, DDBXO_E_INVALID, "NextShardIterator",
                        "NextShardIterator: must be a string or null");
@@ -169,7 +197,9 @@ DDBXO_API const ddbxo_record *ddbxo_event_record(const ddbxo_event *ev, size_t i
 
 DDBXO_API const ddbxo_error *ddbxo_event_error(const ddbxo_event *ev, size_t i)
 {
-    return ev && i < ev->n && !ev->ok[i] ? &ev->errs[i] : NULL;
+    if (!ev || i >= ev->n || ev->ok[i])
+        return NULL;
+    return ev->errs ? &ev->errs[i] : &nomem_err;
 }
 
 DDBXO_API const char *ddbxo_event_next_iterator(const ddbxo_event *ev)
@@ -185,30 +215,61 @@ DDBXO_API int ddbxo_event_has_next_iterator_field(const ddbxo_event *ev)
 DDBXO_API ddbxo_record *ddbxo_parse_stream_record(const char *data, size_t len,
                                                   ddbxo_error *err)
 {
-    json_t *root = load(data, len, err);
+    ddbxo__doc *doc = ddbxo__event_load(data, len, err);
     ddbxo_record *rec;
-    if (!root)
+    if (!doc)
         return NULL;
     rec = calloc(1, sizeof *rec);
     if (!rec) {
-        json_decref(root);
+        ddbxo__doc_unref(doc);
         ddbxo__err(err, DDBXO_E_NOMEM, "", "out of memory");
         return NULL;
     }
-    if (ddbxo__record_init(rec, root, "", err) < 0) {
+    ddbxo__buf_init(&rec->own_strs);
+    if (ddbxo__record_init(rec, doc, 0, "", &rec->own_strs, err) < 0) {
+        ddbxo__buf_free(&rec->own_strs);
         free(rec);
-        json_decref(root);
+        ddbxo__doc_unref(doc);
         return NULL;
     }
-    json_decref(root);   /* the record holds its own reference */
+    ddbxo__record_resolve(rec, &rec->own_strs);
+    rec->own_doc = doc;         /* the record holds the parse's reference */
     return rec;
 }
 
-const json_t *ddbxo__event_raw(const ddbxo_event *ev, size_t i)
+/* Set *slot to x once (several threads may ask for the same slot). */
+static int set_once(json_t **slot, json_t *x)
 {
-    const json_t *recs;
+    json_t *expected = NULL;
+    if (__atomic_compare_exchange_n(slot, &expected, x, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return 1;
+    json_decref(x);
+    return 0;
+}
+
+const json_t *ddbxo__event_raw(const ddbxo_event *cev, size_t i)
+{
+    ddbxo_event *ev = (ddbxo_event *)cev;   /* the trees are a cache */
+    json_t **raw, *j;
     if (!ev || i >= ev->n)
         return NULL;
-    recs = json_object_get(ev->root, "Records");
-    return recs ? json_array_get(recs, i) : ev->root;
+    if (!(raw = __atomic_load_n(&ev->raw, __ATOMIC_ACQUIRE))) {
+        json_t **fresh = calloc(ev->n, sizeof *fresh), **expected = NULL;
+        if (!fresh)
+            return NULL;
+        if (__atomic_compare_exchange_n(&ev->raw, &expected, fresh, 0,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            raw = fresh;
+        else {
+            free(fresh);
+            raw = expected;
+        }
+    }
+    if ((j = __atomic_load_n(&raw[i], __ATOMIC_ACQUIRE)) != NULL)
+        return j;
+    if (!(j = ddbxo__doc_to_json(ev->doc, ev->node[i])))
+        return NULL;
+    set_once(&raw[i], j);
+    return __atomic_load_n(&raw[i], __ATOMIC_ACQUIRE);
 }

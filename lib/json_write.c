@@ -11,6 +11,8 @@ typedef struct {
     size_t len, cap;
     int fail;                    /* 1: out of memory or invalid UTF-8 */
     int defer;                   /* 1: leave this tree to json_dumps */
+    const ddbxo__json_splice *sp;
+    size_t nsp;
 } wbuf;
 
 static int grow(wbuf *b, size_t need)
@@ -176,7 +178,16 @@ static void write_value(wbuf *b, const json_t *j, int depth)
     switch (json_typeof(j)) {
     case JSON_OBJECT: {
         void *it = json_object_iter((json_t *)j);
+        const ddbxo__json_splice *sp = NULL;
+        for (size_t k = 0; k < b->nsp; k++)
+            if (b->sp[k].obj == j)
+                sp = &b->sp[k];
         putc1(b, '{');
+        if (sp && sp->len) {
+            put(b, sp->members, sp->len);
+            if (it)
+                putc1(b, ',');
+        }
         while (it && !b->fail && !b->defer) {
             /* jansson 2.14 ignores a key's failure (dump.c); so do we */
             (void)write_string(b, json_object_iter_key(it),
@@ -233,17 +244,20 @@ static void write_value(wbuf *b, const json_t *j, int depth)
     }
 }
 
-char *ddbxo__json_write(const json_t *j, size_t *len)
+char *ddbxo__json_write_splice(const json_t *j, const ddbxo__json_splice *sp,
+                               size_t nsp, size_t *len)
 {
     wbuf b = {0};
     if (!json_is_object(j) && !json_is_array(j))
         return NULL;
+    b.sp = sp;
+    b.nsp = nsp;
     write_value(&b, j, 0);
     if (!b.fail && !b.defer)
         putc1(&b, '\0');
     if (b.fail || b.defer) {
         free(b.p);
-        if (b.fail)
+        if (b.fail || nsp)
             return NULL;
         if ((b.p = json_dumps(j, JSON_COMPACT)) != NULL && len)
             *len = strlen(b.p);
@@ -252,4 +266,9 @@ char *ddbxo__json_write(const json_t *j, size_t *len)
     if (len)
         *len = b.len - 1;
     return b.p;
+}
+
+char *ddbxo__json_write(const json_t *j, size_t *len)
+{
+    return ddbxo__json_write_splice(j, NULL, 0, len);
 }

@@ -23,4 +23,19 @@ char *ddbxo__json_write(const json_t *j, size_t *len);
 
 #define DDBXO__JSON_WRITE_DEPTH 64
 
+/* Text spliced into one object of the tree: when the writer meets `obj`
+ * it writes obj's own members and then `members` (JSON object members,
+ * "\"a\":{...},\"b\":{...}", already validated), so an image passed
+ * through goes into a request as its bytes.  Splicing never defers to
+ * jansson: a tree that would (real numbers, deeper than the writer goes)
+ * fails instead. */
+typedef struct ddbxo__json_splice {
+    const json_t *obj;
+    const char *members;
+    size_t len;
+} ddbxo__json_splice;
+
+char *ddbxo__json_write_splice(const json_t *j, const ddbxo__json_splice *sp,
+                               size_t nsp, size_t *len);
+
 #endif

@@ -37,6 +37,8 @@ static void write_fini(ddbxo__write *x)
     free(x->table);
     json_decref(x->item);
     json_decref(x->key);
+    ddbxo__doc_unref(x->item_doc);
+    ddbxo__doc_unref(x->key_doc);
     free(x->update_expr);
     json_decref(x->names);
     json_decref(x->values);
@@ -99,37 +101,64 @@ int ddbxo__table_name_check(const char *table, const char *path,
 }
 
 /* A key: a strict attribute map of one or two attributes (partition and
- * sort key), each S, N or B -- DynamoDB refuses anything else. */
-static int key_check(const json_t *key, const char *path, ddbxo_error *err)
+ * sort key), each S, N or B -- DynamoDB refuses anything else.  *bytes
+ * gets its size. */
+static int key_check_doc(const ddbxo__doc *d, size_t key, const char *path,
+                         size_t *bytes, ddbxo_error *err)
 {
-    const char *k;
-    json_t *v;
-    if (ddbxo__item_check(key, DDBXO__AV_STRICT, path, err) < 0)
+    size_t n, end, k, x, klen, vlen;
+    ddbxo__buf b;
+    if (ddbxo__item_check_doc(d, key, DDBXO__AV_STRICT, path, bytes, err) < 0)
         return -1;
-    if (json_object_size(key) == 0)
+    n = ddbxo__doc_count(d, key);
+    if (n == 0)
         return ddbxo__err(err, DDBXO_E_INVALID, path,
                           "%s: key is empty (it needs the table's key "
                           "attributes)", path);
-    if (json_object_size(key) > 2)
+    if (n > 2)
         return ddbxo__err(err, DDBXO_E_INVALID, path,
                           "%s: key has %zu attributes (a DynamoDB key has a "
-                          "partition key and at most one sort key)", path,
-                          json_object_size(key));
-    json_object_foreach((json_t *)key, k, v) {
-        const char *t = json_object_iter_key(json_object_iter(v));
-        if (!t || !(strcmp(t, "S") == 0 || strcmp(t, "N") == 0 ||
-                    strcmp(t, "B") == 0))
-            return ddbxo__err(err, DDBXO_E_INVALID, path,
-                              "%s: key attribute '%s' is %s; key attributes "
-                              "must be S, N or B", path, k, t ? t : "?");
-        if (t[0] != 'N' &&
-            json_string_length(json_object_iter_value(
-                json_object_iter(v))) == 0)
-            return ddbxo__err(err, DDBXO_E_INVALID, path,
-                              "%s: key attribute '%s' is empty; DynamoDB "
-                              "refuses empty key values", path, k);
+                          "partition key and at most one sort key)", path, n);
+    end = key + 1 + ddbxo__doc_payload(d, key);
+    ddbxo__buf_init(&b);
+    for (k = key + 1; k < end; k = ddbxo__doc_skip(d, k + 1)) {
+        int t = ddbxo__av_type(d, k + 1, &x);
+        const char *name = ddbxo__doc_str(d, k, &b, &klen);
+        char nm[DDBXO_MAX_NAME_BYTES + 1];
+        int rc = 0;
+        ddbxo__strlcpy(nm, name ? name : "", klen < sizeof nm ? klen + 1
+                                                               : sizeof nm);
+        if (t != DDBXO_TYPE_S && t != DDBXO_TYPE_N && t != DDBXO_TYPE_B)
+            rc = ddbxo__err(err, DDBXO_E_INVALID, path,
+                            "%s: key attribute '%s' is %s; key attributes "
+                            "must be S, N or B", path, nm,
+                            t ? ddbxo__type_key(t) : "?");
+        else if (t != DDBXO_TYPE_N &&
+                 (ddbxo__doc_str(d, x, &b, &vlen), vlen == 0))
+            rc = ddbxo__err(err, DDBXO_E_INVALID, path,
+                            "%s: key attribute '%s' is empty; DynamoDB "
+                            "refuses empty key values", path, nm);
+        if (rc < 0) {
+            ddbxo__buf_free(&b);
+            return -1;
+        }
     }
+    ddbxo__buf_free(&b);
     return 0;
+}
+
+static int key_check(const json_t *key, const char *path, size_t *bytes,
+                     ddbxo_error *err)
+{
+    ddbxo__doc *d;
+    int rc;
+    if (!json_is_object(key))
+        return ddbxo__item_check(key, DDBXO__AV_STRICT, path, err);
+    if (!(d = ddbxo__doc_from_json(key, err)))
+        return -1;
+    rc = key_check_doc(d, 0, path, bytes, err);
+    ddbxo__doc_unref(d);
+    return rc;
 }
 
 static int writes_push(struct ddbxo_writes *w, ddbxo__write *x,
@@ -200,12 +229,29 @@ static const char *subpath(char *out, size_t outsz, const char *p,
 
 #define PATHSZ sizeof(((ddbxo_error *)0)->path)
 
+/* The checks of a Put's item (document d, node m): strict, not empty,
+ * within 400 KB; sized in the same pass. */
+static int put_check(const ddbxo__doc *d, size_t m, const char *p1,
+                     size_t *size, ddbxo_error *err)
+{
+    if (ddbxo__item_check_doc(d, m, DDBXO__AV_STRICT, p1, size, err) < 0)
+        return -1;
+    if (ddbxo__doc_payload(d, m) == 0)
+        return ddbxo__err(err, DDBXO_E_INVALID, p1,
+                          "%s: item is empty (it needs at least the key)",
+                          p1);
+    if (*size > DDBXO_MAX_ITEM_BYTES)
+        return ddbxo__err(err, DDBXO_E_LIMIT, p1,
+                          "%s: item is %zu bytes; DynamoDB's limit is %u",
+                          p1, *size, DDBXO_MAX_ITEM_BYTES);
+    return 0;
+}
+
 /* p1: the item's path in error messages; tpath: the table's. */
 static int put_at(struct ddbxo_writes *w, const char *table, json_t *item,
                   const char *p1, const char *tpath, ddbxo_error *err)
 {
     ddbxo__write x;
-    size_t size;
 
     memset(&x, 0, sizeof x);
     x.kind = DDBXO__W_PUT;
@@ -214,24 +260,73 @@ static int put_at(struct ddbxo_writes *w, const char *table, json_t *item,
         ddbxo__err(err, DDBXO_E_INVALID, p1, "%s: missing", p1);
         return -1;
     }
-    if (ddbxo__item_check(item, DDBXO__AV_STRICT, p1, err) < 0)
-        goto fail;
-    if (json_object_size(item) == 0) {
-        ddbxo__err(err, DDBXO_E_INVALID, p1,
-                   "%s: item is empty (it needs at least the key)", p1);
+    if (!json_is_object(item)) {
+        ddbxo__item_check(item, DDBXO__AV_STRICT, p1, err);
         goto fail;
     }
-    size = ddbxo__item_size(item);
-    if (size > DDBXO_MAX_ITEM_BYTES) {
-        ddbxo__err(err, DDBXO_E_LIMIT, p1,
-                   "%s: item is %zu bytes; DynamoDB's limit is %u", p1,
-                   size, DDBXO_MAX_ITEM_BYTES);
+    /* The checked document is what the request will carry. */
+    if (!(x.item_doc = ddbxo__doc_from_json(item, err)) ||
+        put_check(x.item_doc, 0, p1, &x.bytes, err) < 0)
         goto fail;
-    }
     return add_write(w, table, tpath, &x, err);
 fail:
     write_fini(&x);
     return -1;
+}
+
+int ddbxo__writes_put_doc(struct ddbxo_writes *w, ddbxo__doc *d, size_t node,
+                          const char *path, ddbxo_error *err)
+{
+    ddbxo__write x;
+    memset(&x, 0, sizeof x);
+    x.kind = DDBXO__W_PUT;
+    x.item_doc = ddbxo__doc_ref(d);
+    x.item_node = (uint32_t)node;
+    if (put_check(d, node, path, &x.bytes, err) < 0) {
+        write_fini(&x);
+        return -1;
+    }
+    return add_write(w, NULL, "TableName", &x, err);
+}
+
+int ddbxo__writes_delete_doc(struct ddbxo_writes *w, ddbxo__doc *d,
+                             size_t node, const char *path, ddbxo_error *err)
+{
+    ddbxo__write x;
+    memset(&x, 0, sizeof x);
+    x.kind = DDBXO__W_DELETE;
+    x.key_doc = ddbxo__doc_ref(d);
+    x.key_node = (uint32_t)node;
+    if (key_check_doc(d, node, path, &x.bytes, err) < 0) {
+        write_fini(&x);
+        return -1;
+    }
+    return add_write(w, NULL, "TableName", &x, err);
+}
+
+/* Sets *slot to the tree of (d, node) once. */
+static const json_t *made(json_t **slot, const ddbxo__doc *d, size_t node)
+{
+    json_t *j, *expected = NULL;
+    if ((j = __atomic_load_n(slot, __ATOMIC_ACQUIRE)) != NULL || !d)
+        return j;
+    if (!(j = ddbxo__doc_to_json(d, node)))
+        return NULL;
+    if (__atomic_compare_exchange_n(slot, &expected, j, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return j;
+    json_decref(j);
+    return expected;
+}
+
+const json_t *ddbxo__write_item(const ddbxo__write *w)
+{
+    return made(&((ddbxo__write *)w)->item, w->item_doc, w->item_node);
+}
+
+const json_t *ddbxo__write_key(const ddbxo__write *w)
+{
+    return made(&((ddbxo__write *)w)->key, w->key_doc, w->key_node);
 }
 
 static int delete_at(struct ddbxo_writes *w, const char *table, json_t *key,
@@ -246,7 +341,7 @@ static int delete_at(struct ddbxo_writes *w, const char *table, json_t *key,
         ddbxo__err(err, DDBXO_E_INVALID, p1, "%s: missing", p1);
         return -1;
     }
-    if (key_check(key, p1, err) < 0) {
+    if (key_check(key, p1, &x.bytes, err) < 0) {
         write_fini(&x);
         return -1;
     }
@@ -312,7 +407,7 @@ static int update_at(struct ddbxo_writes *w, const char *table, json_t *key,
         ddbxo__err(err, DDBXO_E_INVALID, p, "%s: missing", p);
         goto fail;
     }
-    if (key_check(key, p, err) < 0)
+    if (key_check(key, p, &x.bytes, err) < 0)
         goto fail;
     subpath(p, sizeof p, at, "UpdateExpression");
     n = expr ? strlen(expr) : 0;
@@ -344,6 +439,9 @@ static int update_at(struct ddbxo_writes *w, const char *table, json_t *key,
         values_check(values, subpath(p, sizeof p, at,
                                      "ExpressionAttributeValues"), err) < 0)
         goto fail;
+    /* The result's size is the server's to know; count what we send. */
+    if (values)
+        x.bytes += ddbxo__item_size(values);
     if (!(x.update_expr = strdup(expr))) {
         ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
         goto fail;
@@ -613,8 +711,8 @@ json_t *ddbxo__writes_to_json(const struct ddbxo_writes *w)
             bad |= json_object_set_new(body, "TableName",
                                        json_string(x->table)) < 0;
         if (!bad) {
-            bad |= set_ref(body, "Item", x->item) < 0;
-            bad |= set_ref(body, "Key", x->key) < 0;
+            bad |= set_ref(body, "Item", (json_t *)ddbxo__write_item(x)) < 0;
+            bad |= set_ref(body, "Key", (json_t *)ddbxo__write_key(x)) < 0;
             if (x->update_expr)
                 bad |= json_object_set_new(body, "UpdateExpression",
                                            json_string(x->update_expr)) < 0;
@@ -746,31 +844,24 @@ static int identity_fn(void *ctx, const ddbxo_record *rec, ddbxo_writes *out,
 {
     (void)ctx;
     if (ddbxo_record_event_name(rec) == DDBXO_EVENT_REMOVE) {
-        const json_t *k = ddbxo__record_keys_json(rec);
-        if (!k)
-            return ddbxo__err(err, DDBXO_E_INVALID, "dynamodb.Keys",
-                              "REMOVE record has no Keys");
-        /* Shared, not copied (see below). */
-        return delete_at(out, NULL, json_incref((json_t *)k),
-                         "dynamodb.Keys", "TableName", err);
+        /* Keys is required by the parse, so always there. */
+        return ddbxo__writes_delete_doc(out, rec->keys.doc, rec->keys.node,
+                                        "dynamodb.Keys", err);
     } else {
-        const json_t *img = ddbxo__record_new_json(rec);
         const char *vt = ddbxo_record_stream_view_type(rec);
-        if (!img)
+        if (!rec->has_new)
             return ddbxo__err(err, DDBXO_E_INVALID, "dynamodb.NewImage",
                               "%s record has no NewImage (stream view type "
                               "%s): the identity transform needs "
                               "NEW_IMAGE or NEW_AND_OLD_IMAGES",
                               ddbxo_record_event_name_str(rec),
                               vt ? vt : "not given");
-        /* The record's own tree, shared, not copied: a record's tree is
-         * never changed after parsing, and writes are read-only -- the
-         * apply layer adds its bookkeeping to a shallow copy
-         * (apply_replicate.c) and refers to the rest.  A deep copy of
-         * every image was ~13 % of the CPU per record with ddbxo__item_check
-         * (docs/performance.md). */
-        return put_at(out, NULL, json_incref((json_t *)img),
-                      "dynamodb.NewImage", "TableName", err);
+        /* The image is passed through as its text in the record's
+         * document: checked strictly and sized in one pass, never made
+         * into a tree or written again (docs/performance.md). */
+        return ddbxo__writes_put_doc(out, rec->new_image.doc,
+                                     rec->new_image.node,
+                                     "dynamodb.NewImage", err);
     }
 }
 

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "ddbxo.h"
+#include "doc.h"
 
 typedef enum ddbxo__wkind {
     DDBXO__W_PUT = 1,
@@ -19,20 +20,34 @@ typedef enum ddbxo__wkind {
     DDBXO__W_DELETE = 3
 } ddbxo__wkind;
 
-/* One write.  Validated (strict) when added.  The table and expression
- * strings are owned; the json trees hold a reference each and may be
- * shared with the record's own tree (the identity transform passes the
- * image itself): treat them as read-only, and copy before adding
- * bookkeeping attributes (the apply layer makes a shallow copy). */
+/* One write.  Validated (strict) when added, and sized then (bytes).
+ * The table and expression strings are owned; the json trees and
+ * documents hold a reference each.  A Put's item is always in a document
+ * (item_doc): the record's own for the identity transform, which passes
+ * the image through as its text, or one made from the transform's tree
+ * when it was checked.  An identity REMOVE's key is the record's Keys
+ * (key_doc) without a tree.  Read the trees through ddbxo__write_item /
+ * ddbxo__write_key, which make them when only a document is there. */
 typedef struct ddbxo__write {
     int kind;                    /* ddbxo__wkind */
     char *table;                 /* NULL = the target table */
-    json_t *item;                /* PUT: the item (attribute map) */
-    json_t *key;                 /* UPDATE, DELETE: the key (attribute map) */
+    json_t *item;                /* PUT: the item (attribute map), or NULL */
+    json_t *key;                 /* UPDATE, DELETE: the key, or NULL */
+    ddbxo__doc *item_doc;        /* PUT: the item's checked text */
+    uint32_t item_node;
+    ddbxo__doc *key_doc;         /* DELETE: the key's text, or NULL */
+    uint32_t key_node;
+    size_t bytes;                /* DynamoDB size: PUT the item, UPDATE
+                                    the key and values, DELETE the key */
     char *update_expr;           /* UPDATE */
     json_t *names;               /* UPDATE: ExpressionAttributeNames, NULL */
     json_t *values;              /* UPDATE: ExpressionAttributeValues, NULL */
 } ddbxo__write;
+
+/* The write's item / key as jansson trees (borrowed; made from the
+ * document on first use).  NULL when absent or out of memory. */
+const json_t *ddbxo__write_item(const ddbxo__write *w);
+const json_t *ddbxo__write_key(const ddbxo__write *w);
 
 struct ddbxo_writes {
     ddbxo__write *w;
@@ -57,19 +72,20 @@ int ddbxo__writes_delete_json(struct ddbxo_writes *w, const char *table,
 /* The writes as the JSON array ddbxo_transform_run returns (new ref). */
 json_t *ddbxo__writes_to_json(const struct ddbxo_writes *w);
 
+/* The identity transform's writes: attribute map `node` of d (a record's
+ * NewImage or Keys), checked strictly and sized in one pass, kept as its
+ * text.  Same errors as the jansson forms. */
+int ddbxo__writes_put_doc(struct ddbxo_writes *w, ddbxo__doc *d, size_t node,
+                          const char *path, ddbxo_error *err);
+int ddbxo__writes_delete_doc(struct ddbxo_writes *w, ddbxo__doc *d,
+                             size_t node, const char *path,
+                             ddbxo_error *err);
+
 /* Runs t on rec into out (cleared first).  0 (out->n == 0 means skip), or
  * -1 with err: the record fails permanently (bad image, missing attribute,
  * wrong stream view type, a callback error, ...). */
 int ddbxo__transform_run(const ddbxo_transform *t, const ddbxo_record *rec,
                          struct ddbxo_writes *out, ddbxo_error *err);
-
-/* DynamoDB's size of an item (attribute map): UTF-8 name bytes plus value
- * sizes by the documented rule (S: UTF-8 bytes; N: about 1 byte per two
- * significant digits plus 1; B: raw bytes; sets and lists: the members
- * plus 3 bytes, 1 per element; M: 3 bytes plus names and values, 1 per
- * element; BOOL and NULL: 1).  The input must have passed the lenient
- * check. */
-size_t ddbxo__item_size(const json_t *item);
 
 /* Exact decimal arithmetic on DynamoDB number text (any valid number,
  * NUL-terminated).  The result is normalised; -1 with err

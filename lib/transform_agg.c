@@ -37,60 +37,75 @@ typedef struct part {
     char sum[DDBXO_NUMBER_BUFSIZE];    /* normalised; "0" when absent */
 } part;
 
-static int image_part(const agg *a, const json_t *img, const char *which,
-                      part *out, ddbxo_error *err)
+/* The type key of AttributeValue node v ("not an AttributeValue" when it
+ * is none), for messages. */
+static const char *type_name(const ddbxo__doc *d, size_t v)
 {
-    const json_t *g = json_object_get(img, a->group);
-    const json_t *s = json_object_get(img, a->sum);
-    const char *t;
-    json_t *x;
+    int t = ddbxo__av_type(d, v, NULL);
+    return t ? ddbxo__type_key(t) : "not an AttributeValue";
+}
+
+/* The image is read in the record's document: no tree is built. */
+static int image_part(const agg *a, const ddbxo_value *img,
+                      const char *which, part *out, ddbxo_error *err)
+{
+    const ddbxo__doc *d = img->doc;
+    size_t g = ddbxo__doc_get(d, img->node, a->group, strlen(a->group));
+    size_t s = ddbxo__doc_get(d, img->node, a->sum, strlen(a->sum));
+    size_t x, n;
+    const char *txt;
+    ddbxo__buf b;
+    int t, rc = 0;
 
     out->group = NULL;
     strcpy(out->sum, "0");
+    ddbxo__buf_init(&b);
     if (s) {
-        t = json_object_iter_key(json_object_iter((json_t *)s));
-        x = json_object_iter_value(json_object_iter((json_t *)s));
-        if (!t || strcmp(t, "N") != 0 || !json_is_string(x))
+        if (ddbxo__av_type(d, s, &x) != DDBXO_TYPE_N ||
+            ddbxo__doc_type(d, x) != DDBXO__J_STR) {
+            ddbxo__buf_free(&b);
             return ddbxo__err(err, DDBXO_E_INVALID, NULL,
                               "%s.%s: the SUM attribute is %s; the aggregate "
                               "sums numbers (N)", which, a->sum,
-                              t ? t : "not an AttributeValue");
-        if (ddbxo__number_normalize(json_string_value(x),
-                                    json_string_length(x), out->sum,
-                                    sizeof out->sum, err) < 0)
-            return -1;
-    }
-    if (!g)
-        return 0;                   /* belongs to no group */
-    t = json_object_iter_key(json_object_iter((json_t *)g));
-    x = json_object_iter_value(json_object_iter((json_t *)g));
-    if (t && json_is_string(x) &&
-        (strcmp(t, "S") == 0 || strcmp(t, "B") == 0)) {
-        /* B: its base64 text, a bijection because decoding is strict. */
-        out->group = strndup(json_string_value(x), json_string_length(x));
-        if (out->group && strlen(out->group) != json_string_length(x)) {
-            free(out->group);
-            out->group = NULL;
-            return ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                              "%s.%s: the group contains a NUL character, "
-                              "which cannot be a key", which, a->group);
+                              type_name(d, s));
         }
-    } else if (t && json_is_string(x) && strcmp(t, "N") == 0) {
-        char n[DDBXO_NUMBER_BUFSIZE];
-        if (ddbxo__number_normalize(json_string_value(x),
-                                    json_string_length(x), n, sizeof n,
-                                    err) < 0)
-            return -1;
-        out->group = strdup(n);
-    } else {
-        return ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                          "%s.%s: the GROUP attribute is %s; a group must "
-                          "be S, N or B", which, a->group,
-                          t ? t : "not an AttributeValue");
+        txt = ddbxo__doc_str(d, x, &b, &n);
+        if (!txt || ddbxo__number_normalize(txt, n, out->sum,
+                                            sizeof out->sum, err) < 0) {
+            ddbxo__buf_free(&b);
+            return txt ? -1 : ddbxo__err(err, DDBXO_E_NOMEM, NULL,
+                                         "out of memory");
+        }
     }
-    if (!out->group)
-        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
-    return 0;
+    if (!g) {
+        ddbxo__buf_free(&b);
+        return 0;                   /* belongs to no group */
+    }
+    t = ddbxo__av_type(d, g, &x);
+    txt = (t == DDBXO_TYPE_S || t == DDBXO_TYPE_B || t == DDBXO_TYPE_N) &&
+                  ddbxo__doc_type(d, x) == DDBXO__J_STR
+              ? ddbxo__doc_str(d, x, &b, &n) : NULL;
+    if (txt && (t == DDBXO_TYPE_S || t == DDBXO_TYPE_B)) {
+        /* B: its base64 text, a bijection because decoding is strict. */
+        if (memchr(txt, '\0', n))
+            rc = ddbxo__err(err, DDBXO_E_INVALID, NULL,
+                            "%s.%s: the group contains a NUL character, "
+                            "which cannot be a key", which, a->group);
+        else if (!(out->group = strndup(txt, n)))
+            rc = ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+    } else if (txt) {
+        char num[DDBXO_NUMBER_BUFSIZE];
+        if (ddbxo__number_normalize(txt, n, num, sizeof num, err) < 0)
+            rc = -1;
+        else if (!(out->group = strdup(num)))
+            rc = ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+    } else {
+        rc = ddbxo__err(err, DDBXO_E_INVALID, NULL,
+                        "%s.%s: the GROUP attribute is %s; a group must "
+                        "be S, N or B", which, a->group, type_name(d, g));
+    }
+    ddbxo__buf_free(&b);
+    return rc;
 }
 
 /* UPDATE group: ADD item_count dc, total dt (dc NULL: total only). */
@@ -132,7 +147,7 @@ static int leave(ddbxo_writes *out, const part *p, ddbxo_error *err)
     return add_update(out, p->group, "-1", neg, err);
 }
 
-static int need(const json_t *img, const ddbxo_record *rec, const char *name,
+static int need(const ddbxo_value *img, const ddbxo_record *rec, const char *name,
                 ddbxo_error *err)
 {
     if (img)
@@ -148,8 +163,8 @@ static int agg_fn(void *ctx, const ddbxo_record *rec, ddbxo_writes *out,
 {
     const agg *a = ctx;
     const char *vt = ddbxo_record_stream_view_type(rec);
-    const json_t *ni = ddbxo__record_new_json(rec);
-    const json_t *oi = ddbxo__record_old_json(rec);
+    const ddbxo_value *ni = ddbxo_record_new_image(rec);
+    const ddbxo_value *oi = ddbxo_record_old_image(rec);
     ddbxo_event_name ev = ddbxo_record_event_name(rec);
     part np = { NULL, "0" }, op = { NULL, "0" };
     int rc = -1;

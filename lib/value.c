@@ -1,6 +1,8 @@
-/* The ddbxo_value handle: a jansson tree behind an opaque pointer, parsing
- * from and writing to DynamoDB JSON.  Images are never converted into a
- * model of our own (DESIGN §8): a handle is one pointer and a reference. */
+/* The ddbxo_value handle (lib/value_int.h): a node of a record document,
+ * or a jansson tree for values built by hand, parsing from and writing to
+ * DynamoDB JSON.  Accessors read a jansson copy of a document-backed
+ * value, made once per handle on first use; the library's own hot path
+ * (checks, canonical bytes, writes) reads the document. */
 #include "value.h"
 
 #include <stdlib.h>
@@ -25,6 +27,74 @@ ddbxo_value *ddbxo__value_steal(json_t *j, int is_item, int builder)
     return v;
 }
 
+ddbxo_value *ddbxo__value_of_doc(ddbxo__doc *d, size_t node, int is_item)
+{
+    ddbxo_value *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->doc = ddbxo__doc_ref(d);
+    v->node = (uint32_t)node;
+    v->is_item = (unsigned char)(is_item != 0);
+    return v;
+}
+
+void ddbxo__value_embed(ddbxo_value *v, ddbxo__doc *d, size_t node)
+{
+    memset(v, 0, sizeof *v);
+    v->doc = d;                 /* the record holds the reference */
+    v->node = (uint32_t)node;
+    v->is_item = 1;
+    v->embedded = 1;
+}
+
+void ddbxo__value_unembed(ddbxo_value *v)
+{
+    json_decref(v->j);
+    free(v->index);
+    memset(v, 0, sizeof *v);
+}
+
+/* Sets *slot to x once; whoever loses the race frees theirs. */
+static void *set_once(void **slot, void *x, void (*drop)(void *))
+{
+    void *expected = NULL;
+    if (__atomic_compare_exchange_n(slot, &expected, x, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return x;
+    drop(x);
+    return expected;
+}
+
+static void drop_json(void *x) { json_decref(x); }
+static void drop_doc(void *x) { ddbxo__doc_unref(x); }
+
+const ddbxo__doc *ddbxo__value_doc(const ddbxo_value *cv, size_t *node,
+                                   ddbxo_error *err)
+{
+    ddbxo_value *v = (ddbxo_value *)cv;     /* the document is a cache */
+    ddbxo__doc *d;
+    if (v->doc) {
+        *node = v->node;
+        return v->doc;
+    }
+    *node = 0;
+    d = __atomic_load_n(&v->docv, __ATOMIC_ACQUIRE);
+    if (d)
+        return d;
+    if (!(d = ddbxo__doc_from_json(v->j, err)))
+        return NULL;
+    return set_once((void **)&v->docv, d, drop_doc);
+}
+
+void ddbxo__value_changed(ddbxo_value *v)
+{
+    ddbxo__doc_unref(v->docv);
+    v->docv = NULL;
+    free(v->index);
+    v->index = NULL;
+    v->nindex = 0;
+}
+
 ddbxo_value *ddbxo__value_wrap_av(json_t *j)
 {
     return j ? ddbxo__value_steal(json_incref(j), 0, 0) : NULL;
@@ -47,7 +117,7 @@ static int looks_like_av(const json_t *j)
     int flips = 0, guard;
     json_t *x;
     for (guard = 0; guard < 4 * DDBXO_MAX_DEPTH; guard++) {
-        int t = ddbxo__av_type(j, &x);
+        int t = ddbxo__av_type_json(j, &x);
         if (t != DDBXO_TYPE_M || !json_is_object(x)) {
             int shaped = 0;
             switch (t) {
@@ -87,83 +157,46 @@ ddbxo_value *ddbxo__value_wrap(json_t *j)
                             : ddbxo__value_wrap_item(j);
 }
 
-const json_t *ddbxo__value_json(const ddbxo_value *v)
+const json_t *ddbxo__value_json(const ddbxo_value *cv)
 {
-    return v ? v->j : NULL;
+    ddbxo_value *v = (ddbxo_value *)cv;     /* the copy is a cache */
+    json_t *j;
+    if (!v)
+        return NULL;
+    if ((j = __atomic_load_n(&v->j, __ATOMIC_ACQUIRE)) != NULL)
+        return j;
+    if (!(j = ddbxo__doc_to_json(v->doc, v->node)))
+        return NULL;
+    return set_once((void **)&v->j, j, drop_json);
 }
+
+/* The tree accessors read (NULL only when out of memory). */
+#define VJ(v) ((json_t *)ddbxo__value_json(v))
 
 json_t *ddbxo__value_map_obj(const ddbxo_value *v)
 {
-    json_t *x;
-    if (!v)
+    json_t *x, *j;
+    if (!v || !(j = VJ(v)))
         return NULL;
     if (v->is_item)
-        return v->j;
-    if (ddbxo__av_type(v->j, &x) == DDBXO_TYPE_M && json_is_object(x))
+        return j;
+    if (ddbxo__av_type_json(j, &x) == DDBXO_TYPE_M && json_is_object(x))
         return x;
     return NULL;
 }
 
 DDBXO_API void ddbxo_value_free(ddbxo_value *v)
 {
-    if (!v)
+    if (!v || v->embedded)
         return;
     json_decref(v->j);
+    ddbxo__doc_unref(v->doc);
+    ddbxo__doc_unref(v->docv);
     free(v->index);
     free(v);
 }
 
 /* ------------------------------------------------------------ parse */
-
-static json_t *load(const char *json, size_t len, ddbxo_error *err)
-{
-    json_error_t je;
-    json_t *j;
-    if (!json)
-        return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL JSON text"),
-               NULL;
-    if (len > DDBXO_MAX_EVENT_BYTES)
-        return ddbxo__err(err, DDBXO_E_LIMIT, NULL,
-                          "JSON text is %zu bytes (limit %u)", len,
-                          DDBXO_MAX_EVENT_BYTES), NULL;
-    /* Duplicate keys would make {"S":"a","S":"b"} mean whatever the
-     * parser keeps; U+0000 is a legal string character in DynamoDB. */
-    j = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
-    if (j)
-        return j;
-    /* je.text quotes the input ("near '...'"): keep payload out of the
-     * error, report the kind and position only. */
-    switch (json_error_code(&je)) {
-    case json_error_out_of_memory:
-        ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
-        break;
-    case json_error_stack_overflow:
-        ddbxo__err(err, DDBXO_E_LIMIT, NULL,
-                   "JSON nested too deeply (line %d, column %d)", je.line,
-                   je.column);
-        break;
-    case json_error_duplicate_key:
-        ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                   "JSON object has a duplicate key (line %d, column %d)",
-                   je.line, je.column);
-        break;
-    case json_error_invalid_utf8:
-        ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                   "JSON text is not valid UTF-8 (line %d, column %d)",
-                   je.line, je.column);
-        break;
-    case json_error_numeric_overflow:
-        ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                   "JSON number too large (line %d, column %d)", je.line,
-                   je.column);
-        break;
-    default:
-        ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                   "invalid JSON (line %d, column %d)", je.line, je.column);
-        break;
-    }
-    return NULL;
-}
 
 static int flags_ok(unsigned flags, ddbxo_error *err)
 {
@@ -173,49 +206,61 @@ static int flags_ok(unsigned flags, ddbxo_error *err)
     return 0;
 }
 
+/* Parses into a document of its own (a copy: the caller's text may go),
+ * checks it as an AttributeValue or an attribute map, and hands out a
+ * handle on it. */
+static ddbxo_value *parse(const char *json, size_t len, unsigned flags,
+                         int is_item, ddbxo_error *err)
+{
+    ddbxo__doc *d;
+    ddbxo_value *v = NULL;
+    int rc;
+    if (flags_ok(flags, err) < 0)
+        return NULL;
+    if (!json)
+        return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL JSON text"),
+               NULL;
+    if (len > DDBXO_MAX_EVENT_BYTES)
+        return ddbxo__err(err, DDBXO_E_LIMIT, NULL,
+                          "JSON text is %zu bytes (limit %u)", len,
+                          DDBXO_MAX_EVENT_BYTES), NULL;
+    /* Duplicate keys would make {"S":"a","S":"b"} mean whatever the
+     * parser keeps; U+0000 is a legal string character in DynamoDB.  The
+     * parse error names the kind and position only: no payload. */
+    if (!(d = ddbxo__doc_parse(json, len, DDBXO__DOC_COPY, err)))
+        return NULL;
+    rc = is_item ? ddbxo__item_check_doc(d, 0, flags, "", NULL, err)
+                 : ddbxo__av_check_doc(d, 0, flags, "", 1, err);
+    if (rc == 0 && !(v = ddbxo__value_of_doc(d, 0, is_item)))
+        ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+    ddbxo__doc_unref(d);
+    return v;
+}
+
 DDBXO_API ddbxo_value *ddbxo_value_parse(const char *json, size_t len,
                                          unsigned flags, ddbxo_error *err)
 {
-    json_t *j;
-    ddbxo_value *v;
-    if (flags_ok(flags, err) < 0 || !(j = load(json, len, err)))
-        return NULL;
-    if (ddbxo__av_check(j, flags, "", 1, err) < 0) {
-        json_decref(j);
-        return NULL;
-    }
-    v = ddbxo__value_steal(j, 0, 0);
-    if (!v)
-        ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
-    return v;
+    return parse(json, len, flags, 0, err);
 }
 
 DDBXO_API ddbxo_value *ddbxo_item_parse(const char *json, size_t len,
                                         unsigned flags, ddbxo_error *err)
 {
-    json_t *j;
-    ddbxo_value *v;
-    if (flags_ok(flags, err) < 0 || !(j = load(json, len, err)))
-        return NULL;
-    if (ddbxo__item_check(j, flags, "", err) < 0) {
-        json_decref(j);
-        return NULL;
-    }
-    v = ddbxo__value_steal(j, 1, 0);
-    if (!v)
-        ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
-    return v;
+    return parse(json, len, flags, 1, err);
 }
 
 DDBXO_API int ddbxo_value_check(const ddbxo_value *v, unsigned flags,
                                 ddbxo_error *err)
 {
+    const ddbxo__doc *d;
+    size_t node;
     if (!v)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL value");
-    if (flags_ok(flags, err) < 0)
+    if (flags_ok(flags, err) < 0 || !(d = ddbxo__value_doc(v, &node, err)))
         return -1;
-    return v->is_item ? ddbxo__item_check(v->j, flags, "", err)
-                      : ddbxo__av_check(v->j, flags, "", 1, err);
+    return v->is_item
+               ? ddbxo__item_check_doc(d, node, flags, "", NULL, err)
+               : ddbxo__av_check_doc(d, node, flags, "", 1, err);
 }
 
 /* ----------------------------------------------------------- output */
@@ -235,7 +280,7 @@ DDBXO_API char *ddbxo_value_to_json(const ddbxo_value *v, size_t *len)
     ddbxo__buf_init(&b);
     /* Dump through our buffer so ddbxo_free() matches the allocator even
      * when someone installs jansson allocation functions. */
-    if (json_dump_callback(v->j, dump_cb, &b, JSON_COMPACT) < 0) {
+    if (json_dump_callback(VJ(v), dump_cb, &b, JSON_COMPACT) < 0) {
         ddbxo__buf_free(&b);
         return NULL;
     }
@@ -250,7 +295,7 @@ DDBXO_API ddbxo_type ddbxo_value_type(const ddbxo_value *v)
         return DDBXO_TYPE_NONE;
     if (v->is_item)
         return DDBXO_TYPE_M;
-    return (ddbxo_type)ddbxo__av_type(v->j, NULL);
+    return (ddbxo_type)ddbxo__av_type_json(VJ(v), NULL);
 }
 
 DDBXO_API int ddbxo_value_is_item(const ddbxo_value *v)
@@ -264,7 +309,7 @@ static const char *scalar(const ddbxo_value *v, int type, size_t *len)
     json_t *x;
     if (len)
         *len = 0;
-    if (!v || v->is_item || ddbxo__av_type(v->j, &x) != type ||
+    if (!v || v->is_item || ddbxo__av_type_json(VJ(v), &x) != type ||
         !json_is_string(x))
         return NULL;
     if (len)
@@ -315,7 +360,7 @@ DDBXO_API int ddbxo_value_b(const ddbxo_value *v, unsigned char **out,
 DDBXO_API int ddbxo_value_bool(const ddbxo_value *v)
 {
     json_t *x;
-    if (!v || v->is_item || ddbxo__av_type(v->j, &x) != DDBXO_TYPE_BOOL ||
+    if (!v || v->is_item || ddbxo__av_type_json(VJ(v), &x) != DDBXO_TYPE_BOOL ||
         !json_is_boolean(x))
         return -1;
     return json_is_true(x) ? 1 : 0;
@@ -327,8 +372,8 @@ DDBXO_API size_t ddbxo_value_count(const ddbxo_value *v)
     if (!v)
         return 0;
     if (v->is_item)
-        return json_object_size(v->j);
-    switch (ddbxo__av_type(v->j, &x)) {
+        return json_object_size(VJ(v));
+    switch (ddbxo__av_type_json(VJ(v), &x)) {
     case DDBXO_TYPE_M:
         return json_object_size(x);
     case DDBXO_TYPE_SS:
@@ -350,7 +395,7 @@ DDBXO_API ddbxo_value *ddbxo_value_at(const ddbxo_value *v, size_t i,
     if (!v || v->is_item)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL,
                           "not a list or set value"), NULL;
-    t = ddbxo__av_type(v->j, &x);
+    t = ddbxo__av_type_json(VJ(v), &x);
     if (t != DDBXO_TYPE_L && t != DDBXO_TYPE_SS && t != DDBXO_TYPE_NS &&
         t != DDBXO_TYPE_BS)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL,

@@ -222,15 +222,18 @@ static json_t *child_copy(const ddbxo_value *val, const char *where,
     if (!val)
         return ddbxo__err(err, DDBXO_E_INVALID, where, "%s: NULL value",
                           where), NULL;
+    if (!ddbxo__value_json(val))
+        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory"), NULL;
     if (val->is_item) {
         tmp = json_object();
-        if (!tmp || json_object_set(tmp, "M", val->j) < 0) {
+        if (!tmp || json_object_set(tmp, "M",
+                                    (json_t *)ddbxo__value_json(val)) < 0) {
             json_decref(tmp);
             return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory"),
                    NULL;
         }
     } else {
-        tmp = json_incref(val->j);
+        tmp = json_incref((json_t *)ddbxo__value_json(val));
     }
     /* Check before copying: the check's recursion is bounded by the
      * depth limit, jansson's deep copy is not. */
@@ -286,9 +289,7 @@ DDBXO_API int ddbxo_map_set(ddbxo_value *map, const char *name,
     if (json_object_setn_new_nocheck(m, name ? name : "", namelen,
                                      copy) < 0)
         return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
-    free(map->index);
-    map->index = NULL;
-    map->nindex = 0;
+    ddbxo__value_changed(map);
     return 0;
 }
 
@@ -298,7 +299,7 @@ DDBXO_API int ddbxo_list_append(ddbxo_value *list, const ddbxo_value *val,
     json_t *x, *copy;
     char where[32];
     if (!list || !list->builder || list->is_item ||
-        ddbxo__av_type(list->j, &x) != DDBXO_TYPE_L || !json_is_array(x))
+        ddbxo__av_type_json(list->j, &x) != DDBXO_TYPE_L || !json_is_array(x))
         return ddbxo__err(err, DDBXO_E_INVALID, NULL,
                           "not a list built with ddbxo_value_new_list");
     snprintf(where, sizeof where, "[%zu]", json_array_size(x));
@@ -307,5 +308,6 @@ DDBXO_API int ddbxo_list_append(ddbxo_value *list, const ddbxo_value *val,
         return -1;
     if (json_array_append_new(x, copy) < 0)
         return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+    ddbxo__value_changed(list);
     return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "ddbxo.h"
+#include "doc.h"
 
 /* ------------------------------------------------------------ handle */
 
@@ -18,18 +19,45 @@ struct ddbxo__entry {
     json_t *val;
 };
 
+/* A handle reads a record document (doc + node): the record's own for
+ * images and keys and what accessors return from them.  Values built with
+ * jansson (builders, ddbxo_value_parse) hold their tree in j and get a
+ * document of it when a reader needs one (docv, rebuilt after a builder
+ * changed the tree).  A document-backed handle gets a jansson copy in j
+ * only when jansson code asks for it (ddbxo__value_json).  The lazily
+ * made fields are set once, with an atomic compare-and-swap, so readers
+ * on several threads may share a record. */
 struct ddbxo_value {
-    json_t *j;          /* an AttributeValue object, or the bare attribute
-                           map when is_item (own reference) */
+    ddbxo__doc *doc;    /* own reference; NULL for jansson-backed */
+    uint32_t node;      /* the AttributeValue object, or the map node when
+                           is_item */
     unsigned char is_item;
     unsigned char builder;      /* from ddbxo_value_new_map/_list or
                                    ddbxo_item_new: the only handles that
                                    may be mutated (they own their tree) */
+    unsigned char embedded;     /* part of a record: ddbxo_value_free
+                                   leaves it alone */
+    json_t *j;          /* jansson-backed: the tree (own reference); else
+                           a lazily made copy, or NULL */
+    ddbxo__doc *docv;   /* jansson-backed: its document, lazily made */
     /* Entries sorted by key bytes, built on the first ddbxo_value_entry()
      * and dropped when a builder changes the map. */
     struct ddbxo__entry *index;
     size_t nindex;
 };
+
+/* A handle on node `node` of d (takes a new reference on d).  NULL on
+ * allocation failure. */
+ddbxo_value *ddbxo__value_of_doc(ddbxo__doc *d, size_t node, int is_item);
+/* Fills an embedded handle (a record's images and keys). */
+void ddbxo__value_embed(ddbxo_value *v, ddbxo__doc *d, size_t node);
+void ddbxo__value_unembed(ddbxo_value *v);
+/* The document a reader reads, and the node of v in it.  NULL with err
+ * (a jansson value that cannot be written: invalid UTF-8, no memory). */
+const ddbxo__doc *ddbxo__value_doc(const ddbxo_value *v, size_t *node,
+                                   ddbxo_error *err);
+/* A builder's tree changed: drop what was made from it. */
+void ddbxo__value_changed(ddbxo_value *v);
 
 /* New handle around j; steals the reference (decref'd on failure). */
 ddbxo_value *ddbxo__value_steal(json_t *j, int is_item, int builder);
@@ -42,7 +70,7 @@ json_t *ddbxo__value_map_obj(const ddbxo_value *v);
 /* Type of an AttributeValue object {"T": x}: the ddbxo_type of its single
  * key (x returned in *val), or 0 when it is not one object with exactly one
  * known type key.  Only the key is checked, not x. */
-int ddbxo__av_type(const json_t *v, json_t **val);
+int ddbxo__av_type_json(const json_t *v, json_t **val);
 /* "S", "N", ... or NULL for an unknown type. */
 const char *ddbxo__type_key(int t);
 
@@ -95,11 +123,12 @@ typedef struct ddbxo__members {
     size_t dup_index;   /* array position of one duplicate, if ndup > 0 */
 } ddbxo__members;
 
-/* Validates every member (errors name ".SS[i]" under path p).  Returns 0
- * or -1 with err filled; ddbxo__members_free is needed either way. */
-int ddbxo__members_collect(ddbxo__members *ms, const json_t *arr, int type,
-                           int decode_b, int dedup, ddbxo__path *p,
-                           ddbxo_error *err);
+/* Validates every member of set node arr (errors name ".SS[i]" under
+ * path p).  Returns 0 or -1 with err filled; ddbxo__members_free is
+ * needed either way. */
+int ddbxo__members_collect(ddbxo__members *ms, const ddbxo__doc *d,
+                           size_t arr, int type, int decode_b, int dedup,
+                           ddbxo__path *p, ddbxo_error *err);
 void ddbxo__members_free(ddbxo__members *ms);
 
 /* Byte order of the canonical encoding: memcmp over the common length,

@@ -36,27 +36,53 @@ void ddbxo__members_free(ddbxo__members *ms)
     memset(ms, 0, sizeof *ms);
 }
 
-/* Appends member i's canonical bytes to the arena; *in_arena says whether
- * they went there (else m->p points into the jansson string). */
-static int one(ddbxo__members *ms, const json_t *e, int type, int decode_b,
-               struct ddbxo__member *m, int *in_arena, ddbxo__path *p,
-               ddbxo_error *err)
+/* Appends member e's canonical bytes to the arena; *in_arena says whether
+ * they went there (else m->p points into the document's text). */
+static int one(ddbxo__members *ms, const ddbxo__doc *d, size_t e, int type,
+               int decode_b, struct ddbxo__member *m, int *in_arena,
+               ddbxo__buf *scratch, ddbxo__path *p, ddbxo_error *err)
 {
-    const char *s = json_string_value(e);
-    size_t n = json_string_length(e), before = ms->arena.len;
+    const char *s;
+    size_t n, before = ms->arena.len;
     ddbxo_error inner;
     char num[DDBXO_NUMBER_BUFSIZE];
     int k;
 
     *in_arena = 0;
-    if (!json_is_string(e))
+    if (ddbxo__doc_type(d, e) != DDBXO__J_STR)
         return ddbxo__path_err(err, DDBXO_E_INVALID, p,
                                "set member must be a JSON string");
+    if (type == DDBXO_TYPE_SS || ddbxo__doc_flag(d, e)) {
+        /* Escaped text is decoded into the arena, where it stays. */
+        if (ddbxo__doc_flag(d, e)) {
+            if (ddbxo__doc_str_append(d, e, &ms->arena) < 0)
+                return ddbxo__path_err(err, DDBXO_E_NOMEM, p,
+                                       "out of memory");
+            if (type == DDBXO_TYPE_SS) {
+                *in_arena = 1;
+                m->p = NULL;
+                m->len = ms->arena.len - before;
+                return 0;
+            }
+            scratch->len = 0;
+            ddbxo__buf_put(scratch, ms->arena.p + before,
+                           ms->arena.len - before);
+            ms->arena.len = before;
+            if (scratch->oom)
+                return ddbxo__path_err(err, DDBXO_E_NOMEM, p,
+                                       "out of memory");
+            s = scratch->p ? (const char *)scratch->p : "";
+            n = scratch->len;
+        } else {
+            m->p = (const unsigned char *)d->text + d->n[e].pos;
+            m->len = ddbxo__doc_payload(d, e);
+            return 0;
+        }
+    } else {
+        s = d->text + d->n[e].pos;
+        n = ddbxo__doc_payload(d, e);
+    }
     switch (type) {
-    case DDBXO_TYPE_SS:
-        m->p = (const unsigned char *)s;
-        m->len = n;
-        return 0;
     case DDBXO_TYPE_NS:
         k = ddbxo__number_normalize(s, n, num, sizeof num, &inner);
         if (k < 0)
@@ -69,9 +95,10 @@ static int one(ddbxo__members *ms, const json_t *e, int type, int decode_b,
                               &inner) < 0)
             return ddbxo__path_err(err, inner.code, p, "%s", inner.message);
         if (!decode_b) {
-            m->p = (const unsigned char *)s;
-            m->len = n;
-            return 0;
+            /* The base64 text itself: keep a copy (s may be scratch). */
+            if (ddbxo__buf_put(&ms->arena, s, n) < 0)
+                return ddbxo__path_err(err, DDBXO_E_NOMEM, p,
+                                       "out of memory");
         }
         break;
     }
@@ -81,17 +108,22 @@ static int one(ddbxo__members *ms, const json_t *e, int type, int decode_b,
     return 0;
 }
 
-int ddbxo__members_collect(ddbxo__members *ms, const json_t *arr, int type,
-                           int decode_b, int dedup, ddbxo__path *p,
-                           ddbxo_error *err)
+int ddbxo__members_collect(ddbxo__members *ms, const ddbxo__doc *d,
+                           size_t arr, int type, int decode_b, int dedup,
+                           ddbxo__path *p, ddbxo_error *err)
 {
-    size_t n = json_array_size(arr), i, w, *off = NULL;
+    size_t n, i, w, e, *off = NULL;
+    ddbxo__buf scratch;
+    int rc = 0;
 
     memset(ms, 0, sizeof *ms);
     ddbxo__buf_init(&ms->arena);
-    if (!json_is_array(arr))
+    if (ddbxo__doc_type(d, arr) != DDBXO__J_ARR)
         return ddbxo__path_err(err, DDBXO_E_INVALID, p,
                                "must be a JSON array");
+    /* Members of a set are strings (one node each) when the set is
+     * valid; a nested value is refused at its own turn below. */
+    n = ddbxo__doc_count(d, arr);
     if (n == 0)
         return 0;
     ms->m = calloc(n, sizeof *ms->m);
@@ -100,19 +132,25 @@ int ddbxo__members_collect(ddbxo__members *ms, const json_t *arr, int type,
         free(off);
         return ddbxo__path_err(err, DDBXO_E_NOMEM, p, "out of memory");
     }
-    for (i = 0; i < n; i++) {
+    ddbxo__buf_init(&scratch);
+    for (i = 0, e = arr + 1; i < n; i++, e = ddbxo__doc_skip(d, e)) {
         size_t old = ddbxo__path_push_index(p, i);
         int in_arena;
         off[i] = ms->arena.len;
         ms->m[i].index = i;
-        if (one(ms, json_array_get(arr, i), type, decode_b, &ms->m[i],
-                &in_arena, p, err) < 0) {
-            free(off);
-            return -1;
+        if (one(ms, d, e, type, decode_b, &ms->m[i], &in_arena, &scratch, p,
+                err) < 0) {
+            rc = -1;
+            break;
         }
         ddbxo__path_pop(p, old);
         if (!in_arena)
             off[i] = (size_t)-1;
+    }
+    ddbxo__buf_free(&scratch);
+    if (rc < 0) {
+        free(off);
+        return -1;
     }
     /* The arena may have moved while growing: resolve offsets now. */
     for (i = 0; i < n; i++)

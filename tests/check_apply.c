@@ -9,6 +9,7 @@
 #include "faultsrv.h"
 #include "moto.h"
 #include "record.h"
+#include "value.h"
 #include "testutil.h"
 
 #include <stdio.h>
@@ -139,6 +140,39 @@ START_TEST(replicate_applies_once_and_in_order)
     APPLY(a, 0, DDBXO_STALE);
     same_snapshot(snap, "dst");
     free(snap);
+    ddbxo_applier_free(a);
+    done();
+}
+END_TEST
+
+/* U+0000 is a legal character in a DynamoDB string (and a key's): a
+ * record holding one used to fail the whole event.  It must parse, and
+ * its image must reach the target byte for byte. */
+START_TEST(replicate_nul_in_string_byte_exact)
+{
+    ddbxo_apply_config cfg = {0};
+    ddbxo_applier *a;
+    json_t *item, *src;
+    tables();
+    tu_put(C, "src", "{\"pk\":{\"S\":\"n\\u0000l\"},"
+                     "\"v\":{\"S\":\"a\\u0000b\\u0000\"},"
+                     "\"l\":{\"L\":[{\"S\":\"\\u0000\"}]},"
+                     "\"ss\":{\"SS\":[\"x\\u0000\",\"x\"]}}");
+    stream();
+    a = applier(&cfg);
+    APPLY(a, 0, DDBXO_APPLIED);
+    APPLY(a, 0, DDBXO_DUPLICATE);
+    src = tu_get(C, "src", "{\"pk\":{\"S\":\"n\\u0000l\"}}");
+    item = tu_get(C, "dst", "{\"pk\":{\"S\":\"n\\u0000l\"}}");
+    ck_assert_ptr_nonnull(src);
+    ck_assert_ptr_nonnull(item);
+    ck_assert_uint_eq(json_string_length(tu_json_at(item, "v.S")), 4);
+    ck_assert_mem_eq(json_string_value(tu_json_at(item, "v.S")), "a\0b\0", 4);
+    json_object_del(item, "_ddbxo_seq");
+    json_object_del(item, "_ddbxo_src");
+    ck_assert_msg(json_equal(item, src), "the target differs from the source");
+    json_decref(item);
+    json_decref(src);
     ddbxo_applier_free(a);
     done();
 }
@@ -821,6 +855,7 @@ static Suite *suite(void)
     tcase_add_unchecked_fixture(tc, tu_moto_suite_setup, NULL);
     tcase_add_checked_fixture(tc, tu_moto_test_reset, NULL);
     tcase_add_test(tc, replicate_applies_once_and_in_order);
+    tcase_add_test(tc, replicate_nul_in_string_byte_exact);
     tcase_add_test(tc, replicate_remove_writes_tombstone);
     tcase_add_test(tc, replicate_hard_delete);
     tcase_add_test(tc, replicate_version_attr_guard);

@@ -61,6 +61,22 @@ static const char *jstr(const json_t *j, const char *path)
 }
 
 /* The plan for rec, prepared and requested; asserts it is sendable. */
+/* The body as it goes on the wire: an image passed through is spliced in
+ * as text when the body is written, so the tests read that text back. */
+static void as_sent(ddbxo__plan *p)
+{
+    size_t n = 0;
+    char *s = ddbxo__json_write_splice(p->body, p->splices, p->nsplices, &n);
+    json_t *j;
+    ck_assert_ptr_nonnull(s);
+    j = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL);
+    ck_assert_ptr_nonnull(j);
+    free(s);
+    json_decref(p->body);
+    p->body = j;
+    p->nsplices = 0;
+}
+
 static void plan_for(ddbxo__plan *p, ddbxo_applier *a, ddbxo_record *rec,
                      const ddbxo_apply_options *opt)
 {
@@ -68,6 +84,7 @@ static void plan_for(ddbxo__plan *p, ddbxo_applier *a, ddbxo_record *rec,
     ck_assert_int_eq(ddbxo__plan_prepare(p), 0);
     ck_assert_msg(ddbxo__plan_request(p) == 0, "%s", p->err.message);
     ck_assert_ptr_nonnull(p->body);
+    as_sent(p);
 }
 
 static char *dedup(ddbxo_record *rec)

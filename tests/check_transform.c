@@ -9,6 +9,7 @@
 #include "ddbxo.h"
 #include "testutil.h"
 #include "transform.h"
+#include "value.h"
 
 /* ------------------------------------------------------------ helpers */
 

@@ -64,7 +64,7 @@ void tu_client_free(ddbxo_client *c)
 json_t *tu_json(const char *text)
 {
     json_error_t je;
-    json_t *j = json_loads(text, 0, &je);
+    json_t *j = json_loads(text, JSON_ALLOW_NUL, &je);
     ck_assert_msg(j != NULL, "test JSON: %s: %s", je.text, text);
     return j;
 }
