@@ -431,7 +431,9 @@ int ddbxo__ddb_req_finish(ddbxo__ddb_req *r, int rc, const ddbxo_error *herr,
     if (body_empty(r))
         j = json_object();
     else
-        j = json_loadb((const char *)r->resp.body, r->resp.body_len, 0, NULL);
+        /* DynamoDB strings may hold U+0000. */
+        j = json_loadb((const char *)r->resp.body, r->resp.body_len,
+                       JSON_ALLOW_NUL, NULL);
     if (!json_is_object(j)) {
         json_decref(j);
         return bad_response(r, err);
@@ -531,7 +533,7 @@ DDBXO_API int ddbxo_call_ex(ddbxo_client *c, ddbxo_service svc,
         /* Refuse what DynamoDB would refuse, before signing and sending;
          * the message gives the position only (the body may hold items). */
         json_error_t je;
-        json_t *j = json_loadb(json_body, len, 0, &je);
+        json_t *j = json_loadb(json_body, len, JSON_ALLOW_NUL, &je);
         int ok = json_is_object(j);
         json_decref(j);
         if (!ok && j)

@@ -232,6 +232,13 @@ int ddbxo__ddb_get_records(ddbxo_client *c, const char *iterator, int limit,
                            int64_t deadline_ms, json_t **out,
                            ddbxo_error *err);
 /* table NULL = every stream of the account/region (first page). */
+/* GetRecords, its page read into an event (records without an
+ * eventSourceARN take stream_arn; see ddbxo__parse_stream_event_ex).  An
+ * answer that is not a stream page fails with DDBXO_E_HTTP, retryable. */
+int ddbxo__ddb_get_records_event(ddbxo_client *c, const char *iterator,
+                                 int limit, int64_t deadline_ms,
+                                 const char *stream_arn, ddbxo_event **out,
+                                 ddbxo_error *err);
 int ddbxo__ddb_list_streams(ddbxo_client *c, const char *table,
                             const json_t *extra, int64_t deadline_ms,
                             json_t **out, ddbxo_error *err);

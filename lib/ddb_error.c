@@ -254,7 +254,8 @@ int ddbxo__aws_error_parse(long status, const char *type_header,
     if (!n || p == s + n) {
         e->format = DDBXO__BODY_EMPTY;
     } else if (*p == '{') {
-        json_t *j = json_loadb(s, n, 0, NULL);
+        /* DynamoDB strings may hold U+0000 (an ALL_OLD item, say). */
+        json_t *j = json_loadb(s, n, JSON_ALLOW_NUL, NULL);
         if (json_is_object(j))
             read_json(j, e);     /* keeps the reference */
         else {

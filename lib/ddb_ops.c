@@ -4,6 +4,7 @@
  * the transport's, except the two documented loops (all shards of a
  * stream; a table becoming ACTIVE). */
 #include "ddb.h"
+#include "record.h"
 #include "error.h"
 
 #include <stdio.h>
@@ -392,6 +393,52 @@ int ddbxo__ddb_get_records(ddbxo_client *c, const char *iterator, int limit,
     if (limit > 0)
         set(&b, "Limit", json_integer(limit));
     return send(&b, c, STREAMS, "GetRecords", deadline_ms, out, NULL, err);
+}
+
+int ddbxo__ddb_get_records_event(ddbxo_client *c, const char *iterator,
+                                 int limit, int64_t deadline_ms,
+                                 const char *stream_arn, ddbxo_event **out,
+                                 ddbxo_error *err)
+{
+    build b;
+    ddbxo__ddb_req *r;
+    ddbxo_error herr;
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+    *out = NULL;
+    if (begin(&b, NULL, "GetRecords", err) < 0)
+        return -1;
+    set_str(&b, "ShardIterator", iterator);
+    if (limit > 0)
+        set(&b, "Limit", json_integer(limit));
+    if (b.bad) {
+        json_decref(b.o);
+        return ddbxo__err(err, DDBXO_E_INVALID, NULL,
+                          "GetRecords: %s is missing or invalid", b.bad);
+    }
+    r = ddbxo__ddb_req_new_json(c, STREAMS, "GetRecords", b.o, deadline_ms,
+                                err);
+    json_decref(b.o);
+    if (!r)
+        return -1;
+    ddbxo_error_clear(&herr);
+    rc = ddbxo__http_call(ddbxo__client_http(c), &r->http, &r->resp, &herr);
+    rc = ddbxo__ddb_req_finish_raw(r, rc, &herr, &text, &len, NULL, err);
+    ddbxo__ddb_req_free(r);
+    if (rc < 0)
+        return -1;
+    /* The page goes straight into a record document: no tree. */
+    *out = ddbxo__parse_stream_event_ex(text, len, stream_arn, err);
+    free(text);
+    if (!*out) {
+        /* The service's answer, not the caller's input: a transport
+         * problem, worth another try. */
+        err->code = DDBXO_E_HTTP;
+        err->retryable = 1;
+        return -1;
+    }
+    return 0;
 }
 
 int ddbxo__ddb_list_streams(ddbxo_client *c, const char *table,

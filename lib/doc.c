@@ -49,16 +49,21 @@ static int fail(pctx *c, int code, const char *why)
     return -1;
 }
 
-static int push(pctx *c, int type, size_t pos, uint32_t payload)
+static int grow(pctx *c)
 {
-    if (c->nn == c->cap) {
-        size_t cap = c->cap + c->cap / 2 + 16;
-        ddbxo__node *n = realloc(c->n, cap * sizeof *n);
-        if (!n)
-            return fail(c, DDBXO_E_NOMEM, "out of memory");
-        c->n = n;
-        c->cap = cap;
-    }
+    size_t cap = c->cap + c->cap / 2 + 16;
+    ddbxo__node *n = realloc(c->n, cap * sizeof *n);
+    if (!n)
+        return fail(c, DDBXO_E_NOMEM, "out of memory");
+    c->n = n;
+    c->cap = cap;
+    return 0;
+}
+
+static inline int push(pctx *c, int type, size_t pos, uint32_t payload)
+{
+    if (c->nn == c->cap && grow(c) < 0)
+        return -1;
     c->n[c->nn].pos = (uint32_t)pos;
     c->n[c->nn].tl = ((uint32_t)type << 29) | payload;
     c->nn++;
@@ -67,7 +72,8 @@ static int push(pctx *c, int type, size_t pos, uint32_t payload)
 
 static inline void skip_ws(pctx *c)
 {
-    while (c->p < c->end &&
+    /* Compact JSON, the usual input, has no blanks: one compare. */
+    while (c->p < c->end && *c->p <= ' ' &&
            (*c->p == ' ' || *c->p == '\n' || *c->p == '\r' || *c->p == '\t'))
         c->p++;
 }
@@ -143,9 +149,23 @@ static inline int plain8(const unsigned char *p)
             ((b - ones) & ~b) | v) & high ? 0 : 1;
 }
 
+/* Bytes a string may hold as they are: printable ASCII but the quote and
+ * the backslash. */
+static const unsigned char plain_byte[256] = {
+#define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+    R16(0), R16(0),
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,      /* 0x20: '"' */
+    R16(1), R16(1),
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,      /* 0x50: '\\' */
+    R16(1), R16(1),
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+#undef R16
+};
+
 /* Scans the string whose opening quote is at c->p; leaves c->p after the
  * closing quote.  *esc: it holds an escape; *nul: one of them is \u0000. */
-static int scan_string(pctx *c, size_t *start, size_t *len, int *esc,
+static inline __attribute__((always_inline)) int
+scan_string(pctx *c, size_t *start, size_t *len, int *esc,
                        int *nul)
 {
     const unsigned char *p = c->p + 1, *end = c->end;
@@ -153,8 +173,17 @@ static int scan_string(pctx *c, size_t *start, size_t *len, int *esc,
     *nul = 0;
     *start = (size_t)(p - c->s);
     for (;;) {
-        while (end - p >= 8 && plain8(p))
-            p += 8;
+        /* Most strings are short (type keys, names): a byte at a time for
+         * the first eight, then eight at a time, then the rest. */
+        const unsigned char *q = end - p > 8 ? p + 8 : end;
+        while (p < q && plain_byte[*p])
+            p++;
+        if (p == q && p < end) {
+            while (end - p >= 8 && plain8(p))
+                p += 8;
+            while (p < end && plain_byte[*p])
+                p++;
+        }
         if (p >= end) {
             c->p = p;
             return fail(c, DDBXO_E_INVALID, "premature end of input");
@@ -164,10 +193,6 @@ static int scan_string(pctx *c, size_t *start, size_t *len, int *esc,
         if (*p < 0x20) {
             c->p = p;
             return fail(c, DDBXO_E_INVALID, "control character in a string");
-        }
-        if (*p < 0x80 && *p != '\\') {
-            p++;
-            continue;
         }
         if (*p >= 0x80) {
             size_t k = utf8_seq(p, end);

@@ -19,6 +19,7 @@ struct ddbxo_event {
     ddbxo__buf strs;             /* the records' strings */
     char *next_iterator;
     int has_next_iterator;
+    ddbxo_event *parent;         /* a subset reads its parent's strings */
 };
 
 static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
@@ -92,12 +93,33 @@ static int looks_like_record(const ddbxo__doc *d, size_t obj)
            ddbxo__doc_get(d, obj, "eventName", 9);
 }
 
+/* "Records[i]" (for every record, so no printf). */
+static void record_path(char path[48], size_t i)
+{
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    memcpy(path, "Records[", 8);
+    for (size_t k = 0; k < n; k++)
+        path[8 + k] = digits[n - 1 - k];
+    path[8 + n] = ']';
+    path[9 + n] = '\0';
+}
+
 /* Parses slot i; a failure is kept in the slot, not returned. */
-static void parse_slot(ddbxo_event *ev, size_t i, const char *path)
+static void parse_slot(ddbxo_event *ev, size_t i, const char *path,
+                       size_t default_arn)
 {
     ddbxo_error e;
     if (ddbxo__record_init(&ev->recs[i], ev->doc, ev->node[i], path,
                            &ev->strs, &e) == 0) {
+        if (!ev->recs[i].off[1] && default_arn) {
+            ev->recs[i].off[1] = default_arn;
+            ev->recs[i].arn_default = 1;
+        }
         ev->ok[i] = 1;
         return;
     }
@@ -113,9 +135,16 @@ static const ddbxo_error nomem_err = { DDBXO_E_NOMEM, 0, 0, 0, "", "", "",
 DDBXO_API ddbxo_event *ddbxo_parse_stream_event(const char *data, size_t len,
                                                 ddbxo_error *err)
 {
+    return ddbxo__parse_stream_event_ex(data, len, NULL, err);
+}
+
+ddbxo_event *ddbxo__parse_stream_event_ex(const char *data, size_t len,
+                                          const char *default_arn,
+                                          ddbxo_error *err)
+{
     ddbxo__doc *doc = ddbxo__event_load(data, len, err);
     ddbxo_event *ev;
-    size_t recs, it, i, k, end;
+    size_t recs, it, i, k, end, arn = 0;
     char path[48];
 
     if (!doc)
@@ -137,7 +166,7 @@ DDBXO_API ddbxo_event *ddbxo_parse_stream_event(const char *data, size_t len,
         if (!(ev = event_alloc(doc, 1, err)))
             return NULL;
         ev->node[0] = 0;
-        parse_slot(ev, 0, "");
+        parse_slot(ev, 0, "", 0);
         ddbxo__record_resolve(&ev->recs[0], &ev->strs);
         return ev;
     }
@@ -148,11 +177,16 @@ DDBXO_API ddbxo_event *ddbxo_parse_stream_event(const char *data, size_t len,
     }
     if (!(ev = event_alloc(doc, ddbxo__doc_count(doc, recs), err)))
         return NULL;
+    if (default_arn) {
+        /* One copy, shared by every record that names no source. */
+        arn = ev->strs.len + 1;
+        ddbxo__buf_put(&ev->strs, default_arn, strlen(default_arn) + 1);
+    }
     end = recs + 1 + ddbxo__doc_payload(doc, recs);
     for (k = recs + 1, i = 0; k < end; k = ddbxo__doc_skip(doc, k), i++) {
         ev->node[i] = (uint32_t)k;
-        snprintf(path, sizeof path, "Records[%zu]", i);
-        parse_slot(ev, i, path);
+        record_path(path, i);
+        parse_slot(ev, i, path, arn);
     }
     /* The arena has stopped growing: records may point into it now. */
     for (i = 0; i < ev->n; i++)
@@ -266,10 +300,45 @@ const json_t *ddbxo__event_raw(const ddbxo_event *cev, size_t i)
             raw = expected;
         }
     }
+    if (ev->ok[i])
+        return ddbxo__record_json(&ev->recs[i]);
     if ((j = __atomic_load_n(&raw[i], __ATOMIC_ACQUIRE)) != NULL)
         return j;
     if (!(j = ddbxo__doc_to_json(ev->doc, ev->node[i])))
         return NULL;
     set_once(&raw[i], j);
     return __atomic_load_n(&raw[i], __ATOMIC_ACQUIRE);
+}
+
+ddbxo_event *ddbxo__event_subset(ddbxo_event *parent, const size_t *idx,
+                                 size_t m, ddbxo_error *err)
+{
+    ddbxo_event *ev = event_alloc(ddbxo__doc_ref(parent->doc), m, err);
+    if (!ev)
+        return NULL;
+    ev->parent = parent;
+    for (size_t k = 0; k < m; k++) {
+        size_t i = idx[k];
+        ev->node[k] = parent->node[i];
+        if (parent->ok[i]) {
+            /* The record's fields, not what was made from it lazily. */
+            struct ddbxo_record *r = &ev->recs[k];
+            *r = parent->recs[i];
+            r->json = NULL;
+            ddbxo__value_embed(&r->keys, r->doc, r->keys.node);
+            if (r->has_new)
+                ddbxo__value_embed(&r->new_image, r->doc,
+                                   r->new_image.node);
+            if (r->has_old)
+                ddbxo__value_embed(&r->old_image, r->doc,
+                                   r->old_image.node);
+            ev->ok[k] = 1;
+        } else {
+            ev->failed++;
+            if (!ev->errs && !(ev->errs = calloc(m, sizeof *ev->errs)))
+                continue;
+            ev->errs[k] = *ddbxo_event_error(parent, i);
+        }
+    }
+    return ev;
 }

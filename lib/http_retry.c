@@ -94,7 +94,8 @@ int ddbxo__http_classify_default(void *ctx, const ddbxo__http_resp *resp,
                         sizeof code);
     } else if (resp->body_len && resp->body_len <= CLASSIFY_MAX_BODY) {
         json_t *j = json_loadb((const char *)resp->body, resp->body_len,
-                               JSON_DISABLE_EOF_CHECK, NULL);
+                               JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL,
+                               NULL);
         json_t *t = json_is_object(j) ? json_object_get(j, "__type") : NULL;
         if (json_is_string(t))
             ddbxo__aws_code(json_string_value(t), json_string_length(t), code,

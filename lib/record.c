@@ -18,11 +18,20 @@
  * seconds it would be the year 5138. */
 #define DDBXO_APPROX_MS_THRESHOLD 1e11
 
-/* A truncated path still names the record and the field's start. */
+/* a.b into out; a truncated path still names the record and the field's
+ * start.  (Built for every record, so no printf.) */
 static void join(char *out, size_t outsz, const char *a, const char *b)
 {
-    if (snprintf(out, outsz, "%s%s%s", a, *a ? "." : "", b) >= (int)outsz)
-        out[outsz - 1] = '\0';
+    size_t n = strlen(a), m = strlen(b);
+    if (n > outsz - 1)
+        n = outsz - 1;
+    memcpy(out, a, n);
+    if (n && n < outsz - 1)
+        out[n++] = '.';
+    if (m > outsz - 1 - n)
+        m = outsz - 1 - n;
+    memcpy(out + n, b, m);
+    out[n + m] = '\0';
 }
 
 static int field_err(ddbxo_error *err, const char *path, const char *field,
@@ -428,6 +437,12 @@ const json_t *ddbxo__record_json(const ddbxo_record *cr)
         return j;
     if (!(j = ddbxo__doc_to_json(r->doc, r->node)))
         return NULL;
+    if (r->arn_default && r->event_source_arn &&
+        json_object_set_new(j, "eventSourceARN",
+                            json_string(r->event_source_arn)) < 0) {
+        json_decref(j);
+        return NULL;
+    }
     if (__atomic_compare_exchange_n(&r->json, &expected, j, 0,
                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return j;

@@ -28,6 +28,8 @@ struct ddbxo_record {
     int64_t approx_ms;            /* -1 when absent */
     int ttl_delete;
     unsigned char has_new, has_old;
+    unsigned char arn_default;    /* eventSourceARN is the reader's, not
+                                     the record's (GetRecords pages) */
     ddbxo_value keys, new_image, old_image;   /* embedded handles */
     json_t *json;                 /* the record as jansson, made on demand */
     ddbxo__doc *own_doc;          /* ddbxo_parse_stream_record's */
@@ -55,6 +57,19 @@ const json_t *ddbxo__record_json(const ddbxo_record *rec);
  * a park message carries for a record that failed to parse.  NULL if i is
  * out of range or out of memory. */
 const json_t *ddbxo__event_raw(const ddbxo_event *ev, size_t i);
+
+/* ddbxo_parse_stream_event, where records without an eventSourceARN (a
+ * GetRecords page) take default_arn (may be NULL): their dedup keys then
+ * find the table, and their JSON (a park message) carries it, exactly as
+ * Lambda would have delivered them. */
+ddbxo_event *ddbxo__parse_stream_event_ex(const char *data, size_t len,
+                                          const char *default_arn,
+                                          ddbxo_error *err);
+/* An event of records idx[0..m) of parent (which must outlive it): the
+ * runner applies a page's unsettled records again without parsing it
+ * again.  NULL with err. */
+ddbxo_event *ddbxo__event_subset(ddbxo_event *parent, const size_t *idx,
+                                 size_t m, ddbxo_error *err);
 
 /* Reads an event's text into a document: skips a UTF-8 BOM, applies
  * DDBXO_MAX_EVENT_BYTES, copies the text. */

@@ -25,7 +25,7 @@ json_t *ddbxo__redrive_body(const char *text, size_t len)
     const char *msg;
     if (!text)
         return NULL;
-    j = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+    j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
     if (!json_is_object(j)) {
         json_decref(j);
         return NULL;
@@ -35,7 +35,9 @@ json_t *ddbxo__redrive_body(const char *text, size_t len)
     if (msg && json_is_string(json_object_get(j, "Type")) &&
         strcmp(json_string_value(json_object_get(j, "Type")),
                "Notification") == 0) {
-        inner = json_loads(msg, JSON_REJECT_DUPLICATES, NULL);
+        inner = json_loadb(msg, json_string_length(json_object_get(j,
+                                                                   "Message")),
+                           JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
         json_decref(j);
         if (!json_is_object(inner)) {
             json_decref(inner);

@@ -6,6 +6,7 @@
  * time: one reader per shard, well under the two AWS allows, and the
  * batch engine already applies a page's items concurrently. */
 #include "runner.h"
+#include "record.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -349,44 +350,22 @@ static int start_shard(ddbxo_runner *r, size_t i, ddbxo_error *err)
 /* one page                                                             */
 /* ------------------------------------------------------------------ */
 
-/* The sequence number of record idx, or of the nearest earlier record
- * that has a valid one; NULL if none. */
-static const char *seq_through(const json_t *records, size_t idx)
+/* The sequence number of record idx of the page, or of the nearest
+ * earlier record that has a valid one; NULL if none.  A record that did
+ * not parse is read from its JSON (rare: a malformed answer). */
+static const char *seq_through(const ddbxo_event *page, size_t idx)
 {
     for (size_t i = idx + 1; i-- > 0;) {
-        const json_t *v = json_object_get(
-            json_object_get(json_array_get(records, i), "dynamodb"),
-            "SequenceNumber");
+        const ddbxo_record *rec = ddbxo_event_record(page, i);
+        const json_t *v;
+        if (rec)
+            return ddbxo_record_sequence_number(rec);
+        v = json_object_get(json_object_get(ddbxo__event_raw(page, i),
+                                            "dynamodb"), "SequenceNumber");
         if (json_is_string(v) && ddbxo_seq_valid(json_string_value(v)))
             return json_string_value(v);
     }
     return NULL;
-}
-
-/* The records at idx[0..m) of the page as a Lambda-shaped event. */
-static ddbxo_event *slice_event(const json_t *records, const size_t *idx,
-                                size_t m, ddbxo_error *err)
-{
-    json_t *doc, *arr = json_array();
-    ddbxo_event *ev = NULL;
-    char *text;
-
-    if (!arr) {
-        ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
-        return NULL;
-    }
-    for (size_t j = 0; j < m; j++)
-        json_array_append(arr, json_array_get(records, idx[j]));
-    doc = json_pack("{s:o}", "Records", arr);
-    text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (!text) {
-        ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
-        return NULL;
-    }
-    ev = ddbxo_parse_stream_event(text, strlen(text), err);
-    free(text);
-    return ev;
 }
 
 /* Applies a page until every record is settled (has an outcome that is
@@ -401,10 +380,10 @@ static ddbxo_event *slice_event(const json_t *records, const size_t *idx,
  * failing calls crawl: each try settled only the records before the first
  * failure.  The pause doubles after a try that settles nothing and halves
  * after one that settles something. */
-static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
+static int apply_page(ddbxo_runner *r, ddbxo__shard *s, ddbxo_event *page,
                       ddbxo_error *err)
 {
-    size_t n = json_array_size(records), first = 0;
+    size_t n = ddbxo_event_count(page), first = 0;
     int64_t backoff = RETRY_FIRST_MS;
     unsigned char *done = calloc(n ? n : 1, 1);
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
@@ -415,14 +394,6 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
         free(idx);
         ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
         return -1;
-    }
-    /* GetRecords records lack eventSourceARN; with it they are exactly
-     * what Lambda would deliver (and the dedup key finds the table). */
-    for (size_t i = 0; i < n; i++) {
-        json_t *rec = json_array_get(records, i);
-        if (json_is_object(rec) && !json_object_get(rec, "eventSourceARN"))
-            json_object_set_new(rec, "eventSourceARN",
-                                json_string(r->stream_arn));
     }
     for (;;) {
         ddbxo_apply_options opt = { 0, s->id };
@@ -436,7 +407,10 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
         for (size_t i = first; i < n; i++)
             if (!done[i])
                 idx[m++] = i;
-        if (!(ev = slice_event(records, idx, m, err))) {
+        /* The first try is the page itself; later ones its unsettled
+         * records, read from the same document. */
+        ev = m == n ? page : ddbxo__event_subset(page, idx, m, err);
+        if (!ev) {
             rc = -1;
             break;
         }
@@ -445,7 +419,8 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
             opt.deadline_ms = ddbxo__runner_wall_ms() + r->lease_ms * 2 / 3;
         res = ddbxo_process_batch(r->a, ev, &opt, err);
         if (!res) {
-            ddbxo_event_free(ev);
+            if (ev != page)
+                ddbxo_event_free(ev);
             rc = -1;
             break;
         }
@@ -475,7 +450,7 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
             if (t > 0)
                 r->iterator_age_ms = ddbxo__runner_wall_ms() - t;
             if (s->trimmed_open) {
-                const char *q = seq_through(records, start);
+                const char *q = seq_through(page, start);
                 ddbxo__runner_log(r, DDBXO_LOG_ERROR,
                                   "shard %s: the trimmed range after %s "
                                   "ends before sequence number %s",
@@ -487,13 +462,14 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
         }
         if (first == n) {
             ddbxo_batch_result_free(res);
-            ddbxo_event_free(ev);
+            if (ev != page)
+                ddbxo_event_free(ev);
             r->batches++;
-            rc = checkpoint(r, s, seq_through(records, n - 1), 0);
+            rc = checkpoint(r, s, seq_through(page, n - 1), 0);
             break;
         }
         {
-            const char *q = seq_through(records, idx[first_failed]);
+            const char *q = seq_through(page, idx[first_failed]);
             ddbxo__runner_log(r, DDBXO_LOG_WARN,
                               "shard %s: %zu of %zu records failed, the "
                               "first %s (%s%s%s); trying them again in "
@@ -505,14 +481,15 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
         }
         r->retries += failed;
         ddbxo_batch_result_free(res);
-        ddbxo_event_free(ev);
+        if (ev != page)
+            ddbxo_event_free(ev);
         if (first > start) {
-            rc = checkpoint(r, s, seq_through(records, first - 1), 0);
+            rc = checkpoint(r, s, seq_through(page, first - 1), 0);
             if (rc != PAGE_DONE)
                 break;
         }
         if (ddbxo__runner_nap(r, backoff)) {
-            const char *q = seq_through(records, first);
+            const char *q = seq_through(page, first);
             for (size_t i = first; i < n; i++)
                 r->failed_pending += !done[i];
             if (q)
@@ -540,11 +517,12 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, json_t *records,
 /* One GetRecords on an active shard. */
 static int step(ddbxo_runner *r, ddbxo__shard *s, ddbxo_error *err)
 {
-    json_t *resp = NULL, *records;
-    const json_t *next;
+    ddbxo_event *page = NULL;
+    const char *next;
     ddbxo_error e;
     int limit = r->batch_size, rc = PAGE_DONE;
     int64_t now = ddbxo__runner_mono_ms();
+    size_t nrec;
 
     if (renew(r, s)) {
         lost_lease(r, s);
@@ -560,8 +538,12 @@ static int step(ddbxo_runner *r, ddbxo__shard *s, ddbxo_error *err)
         if (left < (uint64_t)limit)
             limit = (int)left;
     }
-    if (ddbxo__ddb_get_records(r->c, s->iterator, limit, call_deadline(),
-                               &resp, &e) < 0) {
+    /* GetRecords records lack eventSourceARN; with the stream's they are
+     * exactly what Lambda would deliver (and the dedup key finds the
+     * table). */
+    if (ddbxo__ddb_get_records_event(r->c, s->iterator, limit,
+                                     call_deadline(), r->stream_arn, &page,
+                                     &e) < 0) {
         if (is_type(&e, "ExpiredIteratorException")) {
             /* Iterators live 15 minutes: a new one from where we are. */
             r->iterator_refreshes++;
@@ -588,48 +570,45 @@ static int step(ddbxo_runner *r, ddbxo__shard *s, ddbxo_error *err)
         }
         return call_failed(r, s, "GetRecords", &e, err);
     }
-    records = json_object_get(resp, "Records");
-    next = json_object_get(resp, "NextShardIterator");
-    if ((records && !json_is_array(records)) ||
-        (next && !json_is_null(next) &&
-         (!json_is_string(next) || json_string_length(next) == 0 ||
-          json_string_length(next) > DDBXO__ITERATOR_MAX))) {
-        json_decref(resp);
+    next = ddbxo_event_next_iterator(page);
+    if (ddbxo_event_has_next_iterator_field(page) && next &&
+        (next[0] == '\0' || strlen(next) > DDBXO__ITERATOR_MAX)) {
+        ddbxo_event_free(page);
         ddbxo__err(&e, DDBXO_E_HTTP, NULL,
                    "GetRecords: answer has no usable Records / "
                    "NextShardIterator");
         return call_failed(r, s, "GetRecords", &e, err);
     }
     s->call_failures = 0;
-    if (json_array_size(records) > 0) {
+    nrec = ddbxo_event_count(page);
+    if (nrec > 0) {
         r->last_records_ms = now;
-        rc = apply_page(r, s, records, err);
+        rc = apply_page(r, s, page, err);
         /* Idle time counts from the end of the last batch: a slow batch
          * is work, not idleness. */
         r->last_records_ms = ddbxo__runner_mono_ms();
         if (rc < 0 || rc == PAGE_LEASE_LOST || rc == PAGE_STOPPED) {
-            json_decref(resp);
+            ddbxo_event_free(page);
             if (rc == PAGE_LEASE_LOST)
                 lost_lease(r, s);
             /* A stopped page keeps its position: the loop ends now. */
             return rc < 0 ? -1 : 0;
         }
     }
-    if (json_is_string(next)) {
-        char *it = strdup(json_string_value(next));
+    if (next) {
+        char *it = strdup(next);
         if (!it) {
-            json_decref(resp);
+            ddbxo_event_free(page);
             return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
         }
         free(s->iterator);
         s->iterator = it;
-        s->next_poll_ms = json_array_size(records) > 0 ? now
-                                                       : now + r->poll_ms;
+        s->next_poll_ms = nrec > 0 ? now : now + r->poll_ms;
     } else {
         /* NextShardIterator null: the shard is closed and drained. */
         finish_shard(r, s);
     }
-    json_decref(resp);
+    ddbxo_event_free(page);
     return 0;
 }
 

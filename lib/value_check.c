@@ -182,6 +182,7 @@ static int check_av(ctx *c, size_t v, int depth)
 typedef struct fctx {
     const ddbxo__doc *d;
     unsigned flags;
+    int sized;          /* add up the size (a lenient check needs none) */
     ddbxo__buf scratch;
 } fctx;
 
@@ -212,12 +213,14 @@ static int fast_scalar(fctx *c, int t, size_t x, size_t *size)
     if (t == DDBXO_TYPE_N) {
         if (ddbxo__number_check(s, n, &inner) < 0)
             return -1;
-        *size += ddbxo__number_size(s, n);
+        if (c->sized)
+            *size += ddbxo__number_size(s, n);
         return 0;
     }
     if (ddbxo__b64_decode(s, n, NULL, &inner) < 0)
         return -1;
-    *size += ddbxo__b64_size(s, n);
+    if (c->sized)
+        *size += ddbxo__b64_size(s, n);
     return 0;
 }
 
@@ -394,6 +397,7 @@ int ddbxo__item_check_doc(const ddbxo__doc *d, size_t m, unsigned flags,
     int rc;
     f.d = d;
     f.flags = flags;
+    f.sized = size != NULL;
     ddbxo__buf_init(&f.scratch);
     rc = fast_item(&f, m, &sz);
     ddbxo__buf_free(&f.scratch);
@@ -410,6 +414,7 @@ size_t ddbxo__item_size_doc(const ddbxo__doc *d, size_t m)
     size_t sz = 0;
     f.d = d;
     f.flags = DDBXO__AV_LENIENT;
+    f.sized = 1;
     ddbxo__buf_init(&f.scratch);
     (void)fast_item(&f, m, &sz);
     ddbxo__buf_free(&f.scratch);
