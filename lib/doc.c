@@ -612,14 +612,16 @@ ddbxo__doc *ddbxo__doc_parse(const char *text, size_t len, unsigned opts,
     free(c.slots);
     ddbxo__buf_free(&c.kbuf);
     if (rc < 0) {
-        int line, col;
+        int line = 0, col = 0;
+        /* The position is read in the text, before its copy goes. */
+        if (c.code != DDBXO_E_NOMEM)
+            position(c.s, (size_t)(c.p - c.s), &line, &col);
         free(c.n);
         free(copy);
         free(d);
         if (c.code == DDBXO_E_NOMEM)
             return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory"),
                    NULL;
-        position(c.s, (size_t)(c.p - c.s), &line, &col);
         ddbxo__err(err, c.code, NULL,
                    "invalid JSON at line %d column %d: %s", line, col,
                    c.why);

@@ -166,6 +166,12 @@ static int host_is_loopback(const char *host)
            memcmp(&a6, &in6addr_loopback, sizeof a6) == 0;
 }
 
+/* The last URL this thread found good, and what it found: a client sends
+ * every request to the same endpoint, and parsing its URL each time cost
+ * more than the rest of a request's setup. */
+static __thread char last_url[256];
+static __thread int last_loopback, last_allow = -1;
+
 int ddbxo__http_check_url(const ddbxo__http_config *cfg, const char *url,
                           int *loopback, ddbxo_error *err)
 {
@@ -174,6 +180,11 @@ int ddbxo__http_check_url(const ddbxo__http_config *cfg, const char *url,
     int rc = 0;
     if (!url)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL, "no URL");
+    if (last_allow == (cfg->allow_plain_http != 0) &&
+        strcmp(url, last_url) == 0) {
+        *loopback = last_loopback;
+        return 0;
+    }
     if (!(u = curl_url()))
         return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
@@ -193,6 +204,11 @@ int ddbxo__http_check_url(const ddbxo__http_config *cfg, const char *url,
         rc = ddbxo__err(err, DDBXO_E_CONFIG, NULL,
                         "plain http:// to non-loopback host %s refused "
                         "(use https, or allow plain http explicitly)", host);
+    }
+    if (rc == 0 && strlen(url) < sizeof last_url) {
+        memcpy(last_url, url, strlen(url) + 1);
+        last_loopback = *loopback;
+        last_allow = cfg->allow_plain_http != 0;
     }
 out:
     curl_free(scheme);

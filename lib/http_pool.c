@@ -6,6 +6,7 @@
 #include "error.h"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,23 +271,29 @@ void ddbxo__http_pool_give(ddbxo__http *h, ddbxo__http_easy *e)
 static int add_header(ddbxo__http_easy *e, const char *name, const char *value,
                       ddbxo_error *err)
 {
-    ddbxo__buf b;
-    struct curl_slist *n;
-    ddbxo__buf_init(&b);
+    /* Most lines fit here; no printf: a request has seven of them. */
+    char small[512], *line = small;
+    size_t n = strlen(name), v = value ? strlen(value) : 0, len = n + 2 + v;
+    struct curl_slist *sl;
+    if (len >= sizeof small && !(line = malloc(len + 1)))
+        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+    memcpy(line, name, n);
     /* "Name;" is libcurl's spelling of a header with an empty value, and
      * "Name:" removes a header libcurl would add itself. */
-    if (value && *value)
-        ddbxo__buf_printf(&b, "%s: %s", name, value);
-    else if (value)
-        ddbxo__buf_printf(&b, "%s;", name);
-    else
-        ddbxo__buf_printf(&b, "%s:", name);
-    if (!ddbxo__buf_cstr(&b) || !(n = curl_slist_append(e->slist, (char *)b.p))) {
-        ddbxo__buf_wipe_free(&b);
-        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+    if (v) {
+        memcpy(line + n, ": ", 2);
+        memcpy(line + n + 2, value, v + 1);
+    } else {
+        line[n] = value ? ';' : ':';
+        line[n + 1] = '\0';
     }
-    e->slist = n;
-    ddbxo__buf_wipe_free(&b);    /* may hold a session token */
+    sl = curl_slist_append(e->slist, line);
+    OPENSSL_cleanse(line, len + 1);     /* may hold a session token */
+    if (line != small)
+        free(line);
+    if (!sl)
+        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+    e->slist = sl;
     return 0;
 }
 

@@ -252,6 +252,11 @@ char *ddbxo__json_write_splice(const json_t *j, const ddbxo__json_splice *sp,
         return NULL;
     b.sp = sp;
     b.nsp = nsp;
+    /* Room for the spliced texts up front: no copy while growing. */
+    for (size_t k = 0; k < nsp; k++)
+        b.cap += sp[k].len;
+    if (b.cap && (b.p = malloc(b.cap += 1024)) == NULL)
+        return NULL;
     write_value(&b, j, 0);
     if (!b.fail && !b.defer)
         putc1(&b, '\0');

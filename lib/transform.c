@@ -368,23 +368,24 @@ static int names_check(const json_t *names, const char *path,
     return 0;
 }
 
-static int values_check(const json_t *values, const char *path,
-                        ddbxo_error *err)
+/* values (a jansson object) is node v of d: its placeholders are read on
+ * the tree, its AttributeValues checked on the document. */
+static int values_check(const json_t *values, const ddbxo__doc *d, size_t v,
+                        const char *path, ddbxo_error *err)
 {
     const char *k;
-    json_t *v;
+    json_t *x;
     char p[PATHSZ];
-    if (!json_is_object(values))
-        return ddbxo__err(err, DDBXO_E_INVALID, path,
-                          "%s: must be a JSON object", path);
-    json_object_foreach((json_t *)values, k, v) {
+    size_t node = v + 2;        /* the first member's value */
+    json_object_foreach((json_t *)values, k, x) {
         if (k[0] != ':' || k[1] == '\0')
             return ddbxo__err(err, DDBXO_E_INVALID, path,
                               "%s: placeholder '%s' must start with ':'",
                               path, k);
         subpath(p, sizeof p, path, k);
-        if (ddbxo__av_check(v, DDBXO__AV_STRICT, p, 1, err) < 0)
+        if (ddbxo__av_check_doc(d, node, DDBXO__AV_STRICT, p, 1, err) < 0)
             return -1;
+        node = ddbxo__doc_skip(d, node) + 1;
     }
     return 0;
 }
@@ -396,6 +397,8 @@ static int update_at(struct ddbxo_writes *w, const char *table, json_t *key,
     ddbxo__write x;
     char p[PATHSZ];
     size_t n;
+    json_t *pair = NULL, *empty = json_object();
+    ddbxo__doc *d = NULL;
 
     memset(&x, 0, sizeof x);
     x.kind = DDBXO__W_UPDATE;
@@ -407,7 +410,29 @@ static int update_at(struct ddbxo_writes *w, const char *table, json_t *key,
         ddbxo__err(err, DDBXO_E_INVALID, p, "%s: missing", p);
         goto fail;
     }
-    if (key_check(key, p, &x.bytes, err) < 0)
+    /* DynamoDB refuses empty ExpressionAttributeNames/Values maps; an
+     * empty one means "none", so drop it. */
+    if (names && json_is_object(names) && json_object_size(names) == 0) {
+        json_decref(names);
+        x.names = names = NULL;
+    }
+    if (values && json_is_object(values) && json_object_size(values) == 0) {
+        json_decref(values);
+        x.values = values = NULL;
+    }
+    if (!json_is_object(key) || (values && !json_is_object(values))) {
+        if (key_check(key, p, &x.bytes, err) < 0)
+            goto fail;
+        subpath(p, sizeof p, at, "ExpressionAttributeValues");
+        ddbxo__err(err, DDBXO_E_INVALID, p, "%s: must be a JSON object", p);
+        goto fail;
+    }
+    /* The key and the values as one document: one conversion checks and
+     * sizes them both. */
+    if (!(pair = json_pack("[O,O]", key, values ? values : empty)) ||
+        !(d = ddbxo__doc_from_json(pair, err)))
+        goto nomem;
+    if (key_check_doc(d, 1, p, &x.bytes, err) < 0)
         goto fail;
     subpath(p, sizeof p, at, "UpdateExpression");
     n = expr ? strlen(expr) : 0;
@@ -421,34 +446,34 @@ static int update_at(struct ddbxo_writes *w, const char *table, json_t *key,
                    MAX_EXPR_BYTES);
         goto fail;
     }
-    /* DynamoDB refuses empty ExpressionAttributeNames/Values maps; an
-     * empty one means "none", so drop it. */
-    if (names && json_is_object(names) && json_object_size(names) == 0) {
-        json_decref(names);
-        x.names = names = NULL;
-    }
-    if (values && json_is_object(values) && json_object_size(values) == 0) {
-        json_decref(values);
-        x.values = values = NULL;
-    }
     if (names &&
         names_check(names, subpath(p, sizeof p, at,
                                    "ExpressionAttributeNames"), err) < 0)
         goto fail;
     if (values &&
-        values_check(values, subpath(p, sizeof p, at,
-                                     "ExpressionAttributeValues"), err) < 0)
+        values_check(values, d, ddbxo__doc_skip(d, 1),
+                     subpath(p, sizeof p, at, "ExpressionAttributeValues"),
+                     err) < 0)
         goto fail;
     /* The result's size is the server's to know; count what we send. */
     if (values)
-        x.bytes += ddbxo__item_size(values);
+        x.bytes += ddbxo__item_size_doc(d, ddbxo__doc_skip(d, 1));
     if (!(x.update_expr = strdup(expr))) {
         ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
         goto fail;
     }
+    json_decref(pair);
+    json_decref(empty);
+    ddbxo__doc_unref(d);
     return add_write(w, table, subpath(p, sizeof p, at, "TableName"), &x,
                      err);
+nomem:
+    if (!d && err && err->code == DDBXO_OK)
+        ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
 fail:
+    json_decref(pair);
+    json_decref(empty);
+    ddbxo__doc_unref(d);
     write_fini(&x);
     return -1;
 }
