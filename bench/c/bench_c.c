@@ -5,12 +5,19 @@
  *   bench_c apply  REPS MODE CONC ENDPOINT FILE...
  *                                      apply every event (replicate, or
  *                                      ledger with the GROUP:SUM aggregate)
+ *   bench_c mem    FILE                peak RSS while parsing FILE once
  *
  * Each run does one untimed warm-up repetition, then REPS timed ones, and
  * prints one JSON object: per repetition the client CPU (user+sys of this
  * process, getrusage) and the wall time, both in microseconds per unit
  * (record or request).  The drivers of the peers (bench/go, bench/py)
- * print the same shape; bench/run.py takes the medians. */
+ * print the same shape; bench/run.py takes the medians.
+ *
+ * The timed repetitions of parse and apply run inside functions named
+ * timed_rep_*, never inlined, so that `valgrind --tool=callgrind
+ * --collect-atstart=no --toggle-collect=timed_rep_*` counts the
+ * instructions of the timed work only (not the warm-up, the set-up, or
+ * reading the files): bench/run.py divides them by the records. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +26,9 @@
 #include <time.h>
 
 #include "ddbxo.h"
+
+/* A function callgrind can toggle collection on: kept whole, by its name. */
+#define TIMED __attribute__((noinline, noclone))
 
 typedef struct sample {
     double cpu_us, wall_us;
@@ -100,6 +110,14 @@ static size_t parse_once(const char *doc, size_t len)
     return n;
 }
 
+TIMED static size_t timed_rep_parse(const char *doc, size_t len, int iters)
+{
+    size_t recs = 0;
+    for (int i = 0; i < iters; i++)
+        recs += parse_once(doc, len);
+    return recs;
+}
+
 static int run_parse(int reps, int iters, const char *file)
 {
     size_t len;
@@ -108,9 +126,7 @@ static int run_parse(int reps, int iters, const char *file)
     parse_once(doc, len); /* warm-up */
     for (int r = 0; r < reps; r++) {
         double c0 = cpu_us(), w0 = now_us();
-        size_t recs = 0;
-        for (int i = 0; i < iters; i++)
-            recs += parse_once(doc, len);
+        size_t recs = timed_rep_parse(doc, len, iters);
         s[r].cpu_us = (cpu_us() - c0) / (double)recs;
         s[r].wall_us = (now_us() - w0) / (double)recs;
     }
@@ -172,6 +188,38 @@ static int run_sigv4(int reps, int iters)
 
 /* ---------------------------------------------------------------- apply */
 
+/* Parse and apply every event once; the records applied. */
+static size_t apply_all(ddbxo_applier *a, int nfiles, char **docs, const size_t *lens)
+{
+    ddbxo_error err;
+    size_t recs = 0;
+    for (int i = 0; i < nfiles; i++) {
+        ddbxo_event *ev = ddbxo_parse_stream_event(docs[i], lens[i], &err);
+        if (!ev)
+            die("parse", &err);
+        ddbxo_batch_result *res = ddbxo_process_batch(a, ev, NULL, &err);
+        if (!res)
+            die("process_batch", &err);
+        size_t n = ddbxo_batch_result_count(res);
+        if (ddbxo_batch_result_tally(res, DDBXO_APPLIED) != n) {
+            const ddbxo_error *e = NULL;
+            for (size_t k = 0; k < n && !e; k++)
+                e = ddbxo_batch_result_error(res, k);
+            die("not every record was applied", e);
+        }
+        recs += n;
+        ddbxo_batch_result_free(res);
+        ddbxo_event_free(ev);
+    }
+    return recs;
+}
+
+TIMED static size_t timed_rep_apply(ddbxo_applier *a, int nfiles, char **docs,
+                                    const size_t *lens)
+{
+    return apply_all(a, nfiles, docs, lens);
+}
+
 static int run_apply(int reps, const char *mode, int conc, const char *endpoint,
                      int nfiles, char **files)
 {
@@ -209,31 +257,12 @@ static int run_apply(int reps, const char *mode, int conc, const char *endpoint,
     if (!a)
         die("applier", &err);
     sample *s = calloc((size_t)reps, sizeof *s);
-    for (int r = -1; r < reps; r++) {
+    apply_all(a, nfiles, docs, lens); /* warm-up: also opens the connections */
+    for (int r = 0; r < reps; r++) {
         double c0 = cpu_us(), w0 = now_us();
-        size_t recs = 0;
-        for (int i = 0; i < nfiles; i++) {
-            ddbxo_event *ev = ddbxo_parse_stream_event(docs[i], lens[i], &err);
-            if (!ev)
-                die("parse", &err);
-            ddbxo_batch_result *res = ddbxo_process_batch(a, ev, NULL, &err);
-            if (!res)
-                die("process_batch", &err);
-            size_t n = ddbxo_batch_result_count(res);
-            if (ddbxo_batch_result_tally(res, DDBXO_APPLIED) != n) {
-                const ddbxo_error *e = NULL;
-                for (size_t k = 0; k < n && !e; k++)
-                    e = ddbxo_batch_result_error(res, k);
-                die("not every record was applied", e);
-            }
-            recs += n;
-            ddbxo_batch_result_free(res);
-            ddbxo_event_free(ev);
-        }
-        if (r >= 0) {
-            s[r].cpu_us = (cpu_us() - c0) / (double)recs;
-            s[r].wall_us = (now_us() - w0) / (double)recs;
-        }
+        size_t recs = timed_rep_apply(a, nfiles, docs, lens);
+        s[r].cpu_us = (cpu_us() - c0) / (double)recs;
+        s[r].wall_us = (now_us() - w0) / (double)recs;
     }
     char extra[64];
     snprintf(extra, sizeof extra, "\"concurrency\":%d", conc);
@@ -250,6 +279,59 @@ static int run_apply(int reps, const char *mode, int conc, const char *endpoint,
     return 0;
 }
 
+/* ------------------------------------------------------------------ mem */
+
+/* A field of /proc/self/status in kB, or -1. */
+static long status_kb(const char *field)
+{
+    char line[256];
+    long kb = -1;
+    size_t n = strlen(field);
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':') {
+            kb = strtol(line + n + 1, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return kb;
+}
+
+/* Resets VmHWM to the current RSS (Linux >= 4.0); 0 on success. */
+static int reset_hwm(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (!f)
+        return -1;
+    int ok = fputs("5", f) >= 0;
+    return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+/* Peak RSS of reading FILE and parsing it once, over the RSS before: what
+ * a handler needs to hold the event and its parsed form.  The input
+ * buffer counts (a runtime holds it too). */
+static int run_mem(const char *file)
+{
+    ddbxo_error err;
+    size_t len;
+    int reset = reset_hwm() == 0;
+    long base = status_kb("VmRSS");
+    char *doc = slurp(file, &len);
+    ddbxo_event *ev = ddbxo_parse_stream_event(doc, len, &err);
+    if (!ev)
+        die("parse", &err);
+    long hwm = status_kb("VmHWM");
+    printf("{\"name\":\"mem\",\"event_bytes\":%zu,\"records\":%zu,\"failed\":%zu,"
+           "\"base_kb\":%ld,\"hwm_kb\":%ld,\"hwm_reset\":%s}\n",
+           len, ddbxo_event_count(ev), ddbxo_event_failed_count(ev), base, hwm,
+           reset ? "true" : "false");
+    ddbxo_event_free(ev);
+    free(doc);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 5 && strcmp(argv[1], "parse") == 0)
@@ -259,7 +341,9 @@ int main(int argc, char **argv)
     if (argc >= 7 && strcmp(argv[1], "apply") == 0)
         return run_apply(atoi(argv[2]), argv[3], atoi(argv[4]), argv[5],
                          argc - 6, argv + 6);
+    if (argc >= 3 && strcmp(argv[1], "mem") == 0)
+        return run_mem(argv[2]);
     fprintf(stderr, "usage: bench_c parse REPS ITERS FILE | sigv4 REPS ITERS |"
-                    " apply REPS MODE CONC ENDPOINT FILE...\n");
+                    " apply REPS MODE CONC ENDPOINT FILE... | mem FILE\n");
     return 2;
 }

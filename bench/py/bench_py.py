@@ -13,6 +13,9 @@ Lambda handler for this job usually is.
                                           CONC threads
     bench_py.py binding REPS MODE CONC ENDPOINT FILE...
                                           ddbxo.Client.process_batch
+    bench_py.py mem FILE                  peak RSS while reading FILE,
+                                          json.loads and TypeDeserializer
+                                          of every image, once
 
 Prints one JSON object: client CPU (user+sys, getrusage) and wall time
 in microseconds per unit for each timed repetition, after one warm-up.
@@ -195,6 +198,38 @@ def run_binding(reps: int, mode: str, conc: int, endpoint: str, files: List[str]
     report("binding-" + mode, "us/record", measure(reps, once), concurrency=conc)
 
 
+def status_kb(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return -1
+
+
+def run_mem(path: str) -> None:
+    """Peak RSS of reading the event and decoding it as a handler does,
+    over the RSS before (after the imports; VmHWM reset first, as bench_c
+    mem does).  The input bytes count; the decoded images are kept."""
+    from boto3.dynamodb.types import TypeDeserializer
+    deser = TypeDeserializer()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        reset = True
+    except OSError:
+        reset = False
+    base = status_kb("VmRSS")
+    with open(path, "rb") as f:
+        doc = f.read()
+    ev = json.loads(doc)
+    images = [{k: deser.deserialize(v) for k, v in rec["dynamodb"][part].items()}
+              for rec in ev["Records"] for part in ("Keys", "NewImage", "OldImage")
+              if part in rec["dynamodb"]]
+    hwm = status_kb("VmHWM")
+    print(json.dumps({"name": "mem", "event_bytes": len(doc), "records": len(ev["Records"]),
+                      "images": len(images), "base_kb": base, "hwm_kb": hwm, "hwm_reset": reset}))
+
+
 def main(a: List[str]) -> None:
     if len(a) >= 5 and a[1] == "parse":
         run_parse(int(a[2]), int(a[3]), a[4])
@@ -202,9 +237,11 @@ def main(a: List[str]) -> None:
         run_sigv4(int(a[2]), int(a[3]))
     elif len(a) >= 7 and a[1] in ("apply", "binding"):
         (run_apply if a[1] == "apply" else run_binding)(int(a[2]), a[3], int(a[4]), a[5], a[6:])
+    elif len(a) >= 3 and a[1] == "mem":
+        run_mem(a[2])
     else:
         sys.exit("usage: bench_py.py parse REPS ITERS FILE | sigv4 REPS ITERS | "
-                 "apply|binding REPS MODE CONC ENDPOINT FILE...")
+                 "apply|binding REPS MODE CONC ENDPOINT FILE... | mem FILE")
 
 
 if __name__ == "__main__":

@@ -3,11 +3,20 @@ benchmarks: realistic order items of about 1 KB of DynamoDB JSON with
 nested maps, lists and sets, NEW_AND_OLD_IMAGES.
 
 usage: python3 gen_event.py N OUT.json [--first K] [--modify PCT] [--remove PCT]
+       python3 gen_event.py N OUT.json --nulls M
 
 Records have distinct keys (order#<K>..order#<K+N-1>), so applying an
 event writes N items and nothing coalesces; MODIFY records keep the
 item's region (the aggregate's group) and change its total.  Standard
 library only: the C, Go and Python drivers all read the same files.
+
+--nulls M writes the hostile event of the memory rows instead: N INSERT
+records whose NewImage is {"pk": {"S": key}, "nulls": {"L": [M x
+{"NULL":true}]}}.  A list of NULLs is the most values per event byte
+that anyone who can write an item can put in a stream: 14 bytes of JSON
+per value, 2 bytes of DynamoDB item size (1 for the NULL, 1 per list
+element), so M = 200,000 is an item of 400,024 bytes, within DynamoDB's
+400 KB, and 3 such records make an 8.4 MB event.
 """
 from __future__ import annotations
 
@@ -95,6 +104,21 @@ def record(rng: random.Random, i: int, kind: str) -> Dict[str, Any]:
     }
 
 
+def null_record(i: int, m: int) -> Dict[str, Any]:
+    key = f"order#{i:08d}"
+    ddb: Dict[str, Any] = {
+        "ApproximateCreationDateTime": 1767225600 + i,
+        "Keys": {"pk": s(key)},
+        "NewImage": {"pk": s(key), "nulls": {"L": [{"NULL": True}] * m}},
+        "SequenceNumber": f"{1000000000000000000000 + i}",
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    ddb["SizeBytes"] = len(json.dumps(ddb, separators=(",", ":")))
+    return {"eventID": f"{i:032x}", "eventName": "INSERT", "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb", "awsRegion": "us-east-1", "dynamodb": ddb,
+            "eventSourceARN": ARN}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int)
@@ -102,7 +126,13 @@ def main() -> None:
     ap.add_argument("--first", type=int, default=0)
     ap.add_argument("--modify", type=int, default=50, help="percent MODIFY")
     ap.add_argument("--remove", type=int, default=0, help="percent REMOVE")
+    ap.add_argument("--nulls", type=int, default=0, help="hostile: M NULLs per image")
     a = ap.parse_args()
+    if a.nulls:
+        with open(a.out, "w") as f:
+            json.dump({"Records": [null_record(i, a.nulls) for i in range(a.first, a.first + a.n)]},
+                      f, separators=(",", ":"))
+        return
     rng = random.Random(a.first * 7919 + a.n)
     recs = []
     for i in range(a.first, a.first + a.n):

@@ -10,6 +10,8 @@
 //	                                    conditional PutItem (replicate) or
 //	                                    TransactWriteItems (ledger +
 //	                                    aggregate update), CONC goroutines
+//	bench_go mem FILE                   peak RSS while reading FILE and
+//	                                    unmarshalling it once
 //
 // It prints one JSON object with the client CPU (getrusage user+sys) and
 // wall time per unit of each timed repetition, after one warm-up.
@@ -24,6 +26,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -203,6 +206,43 @@ func runApply(reps int, mode string, conc int, endpoint string, files []string) 
 	report(mode, "us/record", s, map[string]any{"concurrency": conc})
 }
 
+// statusKB is a field of /proc/self/status in kB, or -1.
+func statusKB(field string) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return -1
+}
+
+// runMem: the peak RSS of reading FILE and unmarshalling it into
+// events.DynamoDBEvent once, over the RSS before (VmHWM reset first, as
+// bench_c mem does).  The input buffer counts.
+func runMem(file string) {
+	reset := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	base := statusKB("VmRSS")
+	doc, err := os.ReadFile(file)
+	if err != nil {
+		fatal("%v", err)
+	}
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(doc, &ev); err != nil {
+		fatal("parse: %v", err)
+	}
+	hwm := statusKB("VmHWM")
+	b, _ := json.Marshal(map[string]any{"name": "mem", "event_bytes": len(doc), "records": len(ev.Records),
+		"base_kb": base, "hwm_kb": hwm, "hwm_reset": reset})
+	fmt.Println(string(b))
+	runtime.KeepAlive(doc)
+	runtime.KeepAlive(&ev)
+}
+
 func main() {
 	a := os.Args
 	switch {
@@ -212,8 +252,10 @@ func main() {
 		runSigV4(atoi(a[2]), atoi(a[3]))
 	case len(a) >= 7 && a[1] == "apply":
 		runApply(atoi(a[2]), a[3], atoi(a[4]), a[5], a[6:])
+	case len(a) >= 3 && a[1] == "mem":
+		runMem(a[2])
 	default:
-		fmt.Fprintln(os.Stderr, "usage: bench_go parse REPS ITERS FILE | sigv4 REPS ITERS | apply REPS MODE CONC ENDPOINT FILE...")
+		fmt.Fprintln(os.Stderr, "usage: bench_go parse REPS ITERS FILE | sigv4 REPS ITERS | apply REPS MODE CONC ENDPOINT FILE... | mem FILE")
 		os.Exit(2)
 	}
 }

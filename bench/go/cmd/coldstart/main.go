@@ -9,7 +9,9 @@
 //   - invoke_ms: the first invocation, EVENT (a DynamoDB stream event),
 //     from handing it over until the response is posted,
 //   - peak_rss_mb: peak RSS over init plus that invocation (the
-//     process's maxrss when it is killed at its next /next).
+//     process's maxrss when it is killed at its next /next),
+//   - cpu_ms: the process's CPU time (user+sys, all threads) over init
+//     plus that invocation: the figure a busy machine disturbs least.
 //
 // usage: coldstart REPS EVENT BOOTSTRAP [ENV=VALUE...]
 //
@@ -109,6 +111,7 @@ type sample struct {
 	InitRSS   float64 `json:"init_rss_mb"`
 	InvokeMS  float64 `json:"invoke_ms"`
 	PeakRSSMB float64 `json:"peak_rss_mb"`
+	CPUMS     float64 `json:"cpu_ms"`
 }
 
 func once(s *server, addr, boot string, env []string) (sample, error) {
@@ -161,6 +164,7 @@ func once(s *server, addr, boot string, env []string) (sample, error) {
 	<-exited
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscallRusage); ok {
 		out.PeakRSSMB = float64(ru.Maxrss) / 1024
+		out.CPUMS = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
 	}
 	return out, err
 }
