@@ -299,13 +299,22 @@ typedef enum ddbxo_event_name {
     DDBXO_EVENT_REMOVE = 3
 } ddbxo_event_name;
 
-/* Parses an event document (len bytes; a leading UTF-8 BOM is skipped).
+/* Parses an event document (len bytes; a leading UTF-8 BOM is skipped;
+ * data is copied, so the caller may free it at once).  Strings may hold
+ * U+0000, as DynamoDB's may.
  * Returns NULL with *err filled (path "" = the whole document) only when the
  * document itself is unusable; a bad record does not fail the event: it is
  * kept as a failed slot (ddbxo_event_record() NULL, ddbxo_event_error() set)
  * so callers can report it by position.  Free with ddbxo_event_free(). */
 DDBXO_API ddbxo_event *ddbxo_parse_stream_event(const char *data, size_t len,
                                                 ddbxo_error *err);
+/* The same without the copy: the event reads data in place, so data must
+ * stay valid and unchanged until ddbxo_event_free.  It then costs 8 bytes
+ * per JSON value and a few per record beside the text (docs/lambda.md,
+ * "Sizing memory"); the Lambda bootstrap and the Go binding use it. */
+DDBXO_API ddbxo_event *ddbxo_parse_stream_event_inplace(const char *data,
+                                                        size_t len,
+                                                        ddbxo_error *err);
 DDBXO_API void ddbxo_event_free(ddbxo_event *ev);
 /* Number of records in the document, good and bad. */
 DDBXO_API size_t ddbxo_event_count(const ddbxo_event *ev);

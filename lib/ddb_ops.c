@@ -428,9 +428,10 @@ int ddbxo__ddb_get_records_event(ddbxo_client *c, const char *iterator,
     ddbxo__ddb_req_free(r);
     if (rc < 0)
         return -1;
-    /* The page goes straight into a record document: no tree. */
-    *out = ddbxo__parse_stream_event_ex(text, len, stream_arn, err);
-    free(text);
+    /* The page goes straight into a record document, which keeps the
+     * answer's text: no tree, no copy. */
+    *out = ddbxo__parse_stream_event_ex(text, len, stream_arn, DDBXO__EV_OWN,
+                                        err);
     if (!*out) {
         /* The service's answer, not the caller's input: a transport
          * problem, worth another try. */

@@ -601,10 +601,11 @@ ddbxo__doc *ddbxo__doc_parse(const char *text, size_t len, unsigned opts,
     c.s = c.p = (const unsigned char *)(text ? text : "");
     c.end = c.s + len;
     c.err = err;
-    /* A first guess that fits typical DynamoDB JSON (about one node per
-     * 10-12 bytes) without a copy; the array grows by half when it is
-     * short. */
-    c.cap = len / 10 + 16;
+    /* A value takes at least two bytes of text with its separator, so
+     * len / 2 + 16 nodes always suffice: the array never moves while it
+     * fills.  Only the pages written become memory (RSS); the rest is
+     * address space.  (It would still grow, by half, if it ran short.) */
+    c.cap = len / 2 + 16;
     c.n = malloc(c.cap * sizeof *c.n);
     ddbxo__buf_init(&c.kbuf);
     rc = c.n ? parse(&c, opts) : fail(&c, DDBXO_E_NOMEM, "out of memory");

@@ -24,23 +24,36 @@ struct ddbxo_event {
 
 static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
 
-ddbxo__doc *ddbxo__event_load(const char *data, size_t len, ddbxo_error *err)
+ddbxo__doc *ddbxo__event_load(const char *data, size_t len, unsigned how,
+                              ddbxo_error *err)
 {
+    const char *text = data;
+    ddbxo__doc *d = NULL;
     if (!data)
         return ddbxo__err(err, DDBXO_E_INVALID, "", "no input"), NULL;
     if (len >= 3 && memcmp(data, bom, 3) == 0) {
-        data += 3;
+        text += 3;
         len -= 3;
     }
     if (len > DDBXO_MAX_EVENT_BYTES) {
         ddbxo__err(err, DDBXO_E_LIMIT, "",
                    "document is %zu bytes; the limit is %u (DDBXO_MAX_EVENT_BYTES)",
                    len, DDBXO_MAX_EVENT_BYTES);
-        return NULL;
+    } else {
+        /* Read in place, copied (the caller may free its text), or taken
+         * over (ours to free; with a BOM in front the document cannot
+         * free what it points at, so it copies). */
+        int copy = how == DDBXO__EV_COPY || (how == DDBXO__EV_OWN &&
+                                             text != data);
+        d = ddbxo__doc_parse(text, len, copy ? DDBXO__DOC_COPY : 0, err);
+        if (d && how == DDBXO__EV_OWN && !copy) {
+            d->own_text = 1;
+            return d;
+        }
     }
-    /* The caller's buffer outlives the event (the API says the event
-     * borrows nothing, so copy: one memcpy, far cheaper than a tree). */
-    return ddbxo__doc_parse(data, len, DDBXO__DOC_COPY, err);
+    if (how == DDBXO__EV_OWN)
+        free((void *)data);
+    return d;
 }
 
 DDBXO_API void ddbxo_event_free(ddbxo_event *ev)
@@ -135,14 +148,22 @@ static const ddbxo_error nomem_err = { DDBXO_E_NOMEM, 0, 0, 0, "", "", "",
 DDBXO_API ddbxo_event *ddbxo_parse_stream_event(const char *data, size_t len,
                                                 ddbxo_error *err)
 {
-    return ddbxo__parse_stream_event_ex(data, len, NULL, err);
+    return ddbxo__parse_stream_event_ex(data, len, NULL, DDBXO__EV_COPY, err);
+}
+
+DDBXO_API ddbxo_event *ddbxo_parse_stream_event_inplace(const char *data,
+                                                        size_t len,
+                                                        ddbxo_error *err)
+{
+    return ddbxo__parse_stream_event_ex(data, len, NULL, DDBXO__EV_BORROW,
+                                        err);
 }
 
 ddbxo_event *ddbxo__parse_stream_event_ex(const char *data, size_t len,
                                           const char *default_arn,
-                                          ddbxo_error *err)
+                                          unsigned how, ddbxo_error *err)
 {
-    ddbxo__doc *doc = ddbxo__event_load(data, len, err);
+    ddbxo__doc *doc = ddbxo__event_load(data, len, how, err);
     ddbxo_event *ev;
     size_t recs, it, i, k, end, arn = 0;
     char path[48];
@@ -249,7 +270,7 @@ DDBXO_API int ddbxo_event_has_next_iterator_field(const ddbxo_event *ev)
 DDBXO_API ddbxo_record *ddbxo_parse_stream_record(const char *data, size_t len,
                                                   ddbxo_error *err)
 {
-    ddbxo__doc *doc = ddbxo__event_load(data, len, err);
+    ddbxo__doc *doc = ddbxo__event_load(data, len, DDBXO__EV_COPY, err);
     ddbxo_record *rec;
     if (!doc)
         return NULL;

@@ -218,7 +218,9 @@ DDBXO_API int ddbxo_lambda_stream_handle(void *ctx,
         return ddbxo__err(err, DDBXO_E_INVALID, NULL,
                           "lambda stream: missing argument");
     int64_t t0 = now_ms();
-    ddbxo_event *ev = ddbxo_parse_stream_event(inv->event, inv->event_len, err);
+    /* The invocation's body outlives the event: read it in place. */
+    ddbxo_event *ev = ddbxo_parse_stream_event_inplace(inv->event,
+                                                       inv->event_len, err);
     if (!ev)
         return -1;
     ddbxo_applier *a = take(s, err);

@@ -58,21 +58,30 @@ const json_t *ddbxo__record_json(const ddbxo_record *rec);
  * out of range or out of memory. */
 const json_t *ddbxo__event_raw(const ddbxo_event *ev, size_t i);
 
-/* ddbxo_parse_stream_event, where records without an eventSourceARN (a
- * GetRecords page) take default_arn (may be NULL): their dedup keys then
+/* ddbxo_parse_stream_event, holding the text as `how` says
+ * (DDBXO__EV_*), where records without an eventSourceARN (a GetRecords
+ * page) take default_arn (may be NULL): their dedup keys then
  * find the table, and their JSON (a park message) carries it, exactly as
  * Lambda would have delivered them. */
 ddbxo_event *ddbxo__parse_stream_event_ex(const char *data, size_t len,
                                           const char *default_arn,
-                                          ddbxo_error *err);
+                                          unsigned how, ddbxo_error *err);
 /* An event of records idx[0..m) of parent (which must outlive it): the
  * runner applies a page's unsettled records again without parsing it
  * again.  NULL with err. */
 ddbxo_event *ddbxo__event_subset(ddbxo_event *parent, const size_t *idx,
                                  size_t m, ddbxo_error *err);
 
+/* How an event holds its text: reads the caller's in place (which must
+ * outlive it), copies it, or takes over a malloc'd text. */
+#define DDBXO__EV_BORROW 0u
+#define DDBXO__EV_COPY 1u
+#define DDBXO__EV_OWN 2u
+
 /* Reads an event's text into a document: skips a UTF-8 BOM, applies
- * DDBXO_MAX_EVENT_BYTES, copies the text. */
-ddbxo__doc *ddbxo__event_load(const char *data, size_t len, ddbxo_error *err);
+ * DDBXO_MAX_EVENT_BYTES.  how: DDBXO__EV_*.  (With DDBXO__EV_OWN the text
+ * is freed on failure too.) */
+ddbxo__doc *ddbxo__event_load(const char *data, size_t len, unsigned how,
+                              ddbxo_error *err);
 
 #endif

@@ -1,6 +1,8 @@
-/* Internal interface of the value layer (DynamoDB AttributeValue as jansson
- * trees).  Images stay decoded jansson trees end to end (DESIGN §8); this
- * layer validates them, normalises numbers and encodes canonically. */
+/* Internal interface of the value layer (DynamoDB AttributeValues): the
+ * rules of docs/format.md checked on record documents (lib/doc.h), number
+ * normalisation, base64, the canonical encoding, and the ddbxo_value
+ * handle.  Images stay in their event's document end to end; values built
+ * with jansson meet the same checks as documents made from them. */
 #ifndef DDBXO_LIB_VALUE_H
 #define DDBXO_LIB_VALUE_H
 

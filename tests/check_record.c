@@ -113,6 +113,56 @@ END_TEST
 
 /* Every file in the directory is covered by the table above or is the
  * botocore examples file, so a new sample cannot be skipped silently. */
+/* The two ways to hold the text give the same records; the copying one
+ * lets the caller free (here: overwrite, then free) its text at once, the
+ * in-place one reads the caller's text to the end (ASan and valgrind see
+ * any read after it is gone). */
+START_TEST(test_inplace_and_copy_agree)
+{
+    static const char *const files[] = {
+        "lambda-go__dynamodb-event.json", "powertools-python__dynamoStreamEvent.json",
+    };
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        char rel[256];
+        size_t len, i;
+        ddbxo_error err;
+        snprintf(rel, sizeof rel, "events/%s", files[f]);
+        char *a = tu_read_testdata(rel, &len), *b = malloc(len);
+        ck_assert_ptr_nonnull(b);
+        memcpy(b, a, len);
+        ddbxo_event *copied = ddbxo_parse_stream_event(a, len, &err);
+        ck_assert_msg(copied != NULL, "%s", err.message);
+        memset(a, 'x', len);
+        free(a);
+        ddbxo_event *inplace = ddbxo_parse_stream_event_inplace(b, len, &err);
+        ck_assert_msg(inplace != NULL, "%s", err.message);
+        ck_assert_uint_eq(ddbxo_event_count(copied), ddbxo_event_count(inplace));
+        for (i = 0; i < ddbxo_event_count(copied); i++) {
+            const ddbxo_record *x = ddbxo_event_record(copied, i);
+            const ddbxo_record *y = ddbxo_event_record(inplace, i);
+            char *kx, *ky, *jx, *jy;
+            ck_assert_ptr_nonnull(x);
+            ck_assert_ptr_nonnull(y);
+            ck_assert_str_eq(ddbxo_record_sequence_number(x),
+                             ddbxo_record_sequence_number(y));
+            kx = keys_text(x);
+            ky = keys_text(y);
+            ck_assert_str_eq(kx, ky);
+            jx = ddbxo_record_to_json(x, NULL);
+            jy = ddbxo_record_to_json(y, NULL);
+            ck_assert_str_eq(jx, jy);
+            free(kx);
+            free(ky);
+            free(jx);
+            free(jy);
+        }
+        ddbxo_event_free(inplace);
+        ddbxo_event_free(copied);
+        free(b);
+    }
+}
+END_TEST
+
 START_TEST(test_all_files_covered)
 {
     char path[512];
@@ -439,6 +489,7 @@ static Suite *record_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_shared_events, 0, (int)(sizeof samples / sizeof samples[0]));
+    tcase_add_test(tc, test_inplace_and_copy_agree);
     tcase_add_test(tc, test_all_files_covered);
     tcase_add_test(tc, test_botocore_getrecords);
     tcase_add_test(tc, test_single_record_and_shapes);

@@ -84,7 +84,8 @@ func ParseEventSource(data []byte, sourceTable string) ([]Record, error) {
 func parseEvent(data []byte) (*C.ddbxo_event, unsafe.Pointer, error) {
 	var cerr C.ddbxo_error
 	buf := cBytes(data)
-	ev := C.ddbxo_parse_stream_event((*C.char)(buf), C.size_t(len(data)), &cerr)
+	// In place: buf lives until after the event is freed (see callers).
+	ev := C.ddbxo_parse_stream_event_inplace((*C.char)(buf), C.size_t(len(data)), &cerr)
 	if ev == nil {
 		C.free(buf)
 		return nil, nil, cError(&cerr)
