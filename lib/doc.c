@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "utf8.h"
 
 /* Objects with at most this many members are checked for duplicate keys
  * pair by pair; larger ones through a hash table. */
@@ -101,39 +102,6 @@ static long hex4(const unsigned char *p)
     return (long)((a << 12) | (b << 8) | (x << 4) | d);
 }
 
-/* One UTF-8 sequence starting at p (p[0] >= 0x80): its length, or 0 when
- * it is not valid RFC 3629 UTF-8 (overlong, surrogate, above U+10FFFF,
- * cut short). */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-    unsigned char u = p[0];
-    size_t n, i;
-    uint32_t v;
-    if (u >= 0xC2 && u <= 0xDF) {
-        n = 2;
-        v = u & 0x1F;
-    } else if (u >= 0xE0 && u <= 0xEF) {
-        n = 3;
-        v = u & 0x0F;
-    } else if (u >= 0xF0 && u <= 0xF4) {
-        n = 4;
-        v = u & 0x07;
-    } else {
-        return 0;
-    }
-    if ((size_t)(end - p) < n)
-        return 0;
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (p[i] & 0x3F);
-    }
-    if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) ||
-        (n == 3 && v < 0x800) || (n == 4 && v < 0x10000))
-        return 0;
-    return n;
-}
-
 /* Eight bytes none of which needs a look: not a quote, a backslash, a
  * control character or a non-ASCII byte.  Exact ("any byte is zero" is
  * exact for these formulas, only *which* byte would not be). */
@@ -195,7 +163,7 @@ scan_string(pctx *c, size_t *start, size_t *len, int *esc,
             return fail(c, DDBXO_E_INVALID, "control character in a string");
         }
         if (*p >= 0x80) {
-            size_t k = utf8_seq(p, end);
+            size_t k = ddbxo__utf8_seq(p, (size_t)(end - p));
             if (!k) {
                 c->p = p;
                 return fail(c, DDBXO_E_INVALID, "text is not valid UTF-8");

@@ -1,6 +1,7 @@
 /* Compact JSON writer, byte-identical to jansson 2.14's
  * json_dumps(j, JSON_COMPACT) (see json_write.h for why it exists). */
 #include "json_write.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,39 +55,6 @@ static inline int putc1(wbuf *b, char c)
     return 0;
 }
 
-/* Length of the UTF-8 sequence at s (at most n bytes), with jansson's
- * rules (utf.c): no overlong forms, no surrogates, nothing above
- * U+10FFFF; 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char u = s[0];
-    size_t k, i;
-    uint32_t v;
-    if (u >= 0xC2 && u <= 0xDF) {
-        k = 2;
-        v = u & 0x1F;
-    } else if (u >= 0xE0 && u <= 0xEF) {
-        k = 3;
-        v = u & 0x0F;
-    } else if (u >= 0xF0 && u <= 0xF4) {
-        k = 4;
-        v = u & 0x07;
-    } else {
-        return 0;                /* continuation byte, C0/C1, F5.. */
-    }
-    if (k > n)
-        return 0;
-    for (i = 1; i < k; i++) {
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) ||
-        (k == 3 && v < 0x800) || (k == 4 && v < 0x10000))
-        return 0;
-    return k;
-}
-
 static const char hexd[] = "0123456789ABCDEF";
 
 /* jansson escapes '"', '\\' and control characters only (no
@@ -113,7 +81,7 @@ static int write_string(wbuf *b, const char *str, size_t len)
             continue;
         }
         if (c >= 0x80) {
-            size_t k = utf8_seq(s, (size_t)(end - s));
+            size_t k = ddbxo__utf8_seq(s, (size_t)(end - s));
             if (!k) {
                 b->len = (size_t)(o - b->p);
                 return -1;

@@ -13,46 +13,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "utf8.h"
 #include "value_int.h"
-
-/* RFC 3629 UTF-8: no overlongs, no surrogates, nothing above U+10FFFF
- * (the rules jansson applies to text it parses). */
-static int utf8_ok(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t k, need;
-        unsigned long cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (n - i - 1 < need)
-            return 0;
-        for (k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i + k] & 0x3F);
-        }
-        if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-            return 0;
-        i += need + 1;
-    }
-    return 1;
-}
 
 /* {"T": x}, stealing x. */
 static ddbxo_value *make(int type, json_t *x, int builder, ddbxo_error *err)
@@ -76,7 +38,7 @@ static json_t *string_of(const char *s, size_t len, ddbxo_error *err)
     json_t *x;
     if (!s && len)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL string"), NULL;
-    if (!utf8_ok((const unsigned char *)s, len))
+    if (!ddbxo__utf8_valid((const unsigned char *)s, len))
         return ddbxo__err(err, DDBXO_E_INVALID, NULL,
                           "string is not valid UTF-8"), NULL;
     x = json_stringn_nocheck(s ? s : "", len);
@@ -260,7 +222,7 @@ DDBXO_API int ddbxo_map_set(ddbxo_value *map, const char *name,
                           "ddbxo_item_new");
     if (!name && namelen)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL name");
-    if (!utf8_ok((const unsigned char *)name, namelen))
+    if (!ddbxo__utf8_valid((const unsigned char *)name, namelen))
         return ddbxo__err(err, DDBXO_E_INVALID, NULL,
                           "attribute name is not valid UTF-8");
     /* jansson cannot parse a key with U+0000 back, so such a map would
