@@ -12,17 +12,9 @@ set -eu
 
 say() { echo "lambda-static: $*" >&2; }
 
+scripts=$(cd "$(dirname "$0")" && pwd)
 need_pkgs() {
-    missing=""
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-            missing="$missing $p"
-    done
-    [ -z "$missing" ] && return 0
-    say "installing Debian packages:$missing"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-    $SUDO apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
+    sh "$scripts/debpkgs.sh" lambda-static "$@"
 }
 
 need_pkgs musl-tools musl-dev dpkg-dev make perl file zip binutils autoconf automake libtool

@@ -7,19 +7,7 @@ set -eu
 PKGS="gcc make pkg-config libcurl4-openssl-dev libjansson-dev libssl-dev check
       clang libclang-rt-14-dev valgrind zip curl ca-certificates openssl"
 
-missing=""
-for p in $PKGS; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-        missing="$missing $p"
-    fi
-done
-if [ -n "$missing" ]; then
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO=sudo
-    echo "setup: installing Debian packages:$missing" >&2
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
-fi
+sh "$(dirname "$0")/debpkgs.sh" setup $PKGS
 
 # The venv lives outside the checkout, keyed by the requirements' hash, so a
 # fresh clone on the same machine reuses it and a change of pins builds anew.
