@@ -96,8 +96,9 @@ DDBXO_API void ddbxo_error_clear(ddbxo_error *err);
 /* Static name of a code, e.g. "invalid" for DDBXO_E_INVALID. */
 DDBXO_API const char *ddbxo_code_name(int code);
 
-/* Frees memory the library returned as a plain char* or byte buffer
- * (JSON text, canonical bytes).  Accepts NULL. */
+/* Wipes and frees memory the library returned as a plain char* or byte
+ * buffer (JSON text, canonical bytes, a canonical request -- which holds
+ * the session token).  Accepts NULL. */
 DDBXO_API void ddbxo_free(void *p);
 
 /* ------------------------------------------------------------------ */

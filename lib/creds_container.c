@@ -341,13 +341,6 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-static void wipe_slist(struct curl_slist *l)
-{
-    for (struct curl_slist *i = l; i; i = i->next)
-        OPENSSL_cleanse(i->data, strlen(i->data));
-    curl_slist_free_all(l);
-}
-
 static int http_get(const struct container *c, const char *token,
                     const char *pin, struct sink *s, long *status,
                     ddbxo_error *err)
@@ -422,7 +415,7 @@ nomem:
     ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
 out:
     curl_easy_cleanup(h);
-    wipe_slist(hdrs);
+    ddbxo__curl_slist_wipe_free(hdrs);
     curl_slist_free_all(resolve);
     return rc;
 }

@@ -2,7 +2,21 @@ package ddbxo
 
 /*
 #include <stdlib.h>
+#include <string.h>
 #include "ddbxo.h"
+
+// Wipes a C copy of a secret before freeing it: a volatile store the
+// compiler may not drop as dead.
+static void ddbxo_go_wipe_free(char *s)
+{
+	if (s) {
+		volatile char *v = s;
+		size_t n = strlen(s);
+		while (n--)
+			*v++ = 0;
+	}
+	free(s);
+}
 */
 import "C"
 
@@ -68,10 +82,15 @@ var errClosed = &Error{Code: CodeInvalid, Message: "client is closed"}
 // use); a missing region or credentials give an *Error with CodeConfig.
 func NewClient(cfg Config) (*Client, error) {
 	var cc C.ddbxo_client_config
-	var strs []*C.char
+	var strs, secrets []*C.char
 	defer func() {
 		for _, s := range strs {
 			C.free(unsafe.Pointer(s))
+		}
+		// The library copied the credentials; these copies must not
+		// linger in freed C memory.
+		for _, s := range secrets {
+			C.ddbxo_go_wipe_free(s)
 		}
 	}()
 	str := func(s string) *C.char {
@@ -101,8 +120,16 @@ func NewClient(cfg Config) (*Client, error) {
 	cl := &Client{}
 	var cerr C.ddbxo_error
 	if k := cfg.Credentials; k != nil {
+		secret := func(s string) *C.char {
+			if s == "" {
+				return nil
+			}
+			p := C.CString(s)
+			secrets = append(secrets, p)
+			return p
+		}
 		cl.creds = C.ddbxo_credentials_provider_static(str(k.AccessKeyID),
-			str(k.SecretAccessKey), str(k.SessionToken), &cerr)
+			secret(k.SecretAccessKey), secret(k.SessionToken), &cerr)
 		if cl.creds == nil {
 			return nil, cError(&cerr)
 		}
