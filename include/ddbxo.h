@@ -575,15 +575,20 @@ typedef struct ddbxo_credentials {
     char *session_token;   /* NULL when the credentials have none */
     int64_t expiration;    /* Unix seconds; 0 = does not expire */
     const char *source;    /* static: "static", "environment", "profile",
-                              "container" */
+                              "web-identity", "assume-role", "process",
+                              "container", "imds" */
 } ddbxo_credentials;
 
 /* Where credentials come from; thread-safe, shareable by many clients. */
 typedef struct ddbxo_credentials_provider ddbxo_credentials_provider;
 
-/* The SDK chain (environment, shared files with profile = argument, else
- * AWS_PROFILE, else "default", then container), chosen now, fetched lazily.
- * Free with _free().  NULL + DDBXO_E_CONFIG if none applies or one is broken. */
+/* The SDK chain, chosen now, fetched lazily: environment keys; web
+ * identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN); the profile
+ * (argument, else AWS_PROFILE, else "default": keys, role_arn with
+ * source_profile / credential_source / web_identity_token_file,
+ * credential_process); container credentials; EC2 IMDSv2 unless
+ * AWS_EC2_METADATA_DISABLED=true (docs/configuration.md).  Free with
+ * _free().  NULL + DDBXO_E_CONFIG if one is broken or none applies. */
 DDBXO_API ddbxo_credentials_provider *
 ddbxo_credentials_provider_default(const char *profile, ddbxo_error *err);
 

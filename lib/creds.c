@@ -372,6 +372,8 @@ ddbxo__creds_provider_default_opts(const char *profile,
 {
     const ddbxo__env *env = o ? o->env : NULL;
     const ddbxo__creds_source *src = NULL;
+    ddbxo_credentials_provider *p = NULL;
+    char region[DDBXO_REGION_BUFSIZE];
     void *state = NULL;
     ddbxo_credentials c;
     int rc;
@@ -384,11 +386,17 @@ ddbxo__creds_provider_default_opts(const char *profile,
     if (rc > 0)
         return ddbxo__creds_provider_fixed(&c, err);
 
-    rc = ddbxo__creds_from_profile(env, profile, &c, err);
-    if (rc < 0)
-        return NULL;
-    if (rc > 0)
-        return ddbxo__creds_provider_fixed(&c, err);
+    /* STS sources need a region; a missing one is reported by them, only
+     * if one is configured. */
+    if (ddbxo__config_region_env(region, sizeof region, profile, env, NULL) < 0)
+        region[0] = '\0';
+    rc = ddbxo__creds_web_identity_env(o, region, &p, err);
+    if (rc != 0)
+        return p;
+
+    rc = ddbxo__creds_profile_provider(o, profile, region, &p, err);
+    if (rc != 0)
+        return p;
 
     rc = ddbxo__creds_container_config(env, o ? o->container_base : NULL,
                                        &src, &state, err);
@@ -397,11 +405,19 @@ ddbxo__creds_provider_default_opts(const char *profile,
     if (rc > 0)
         return ddbxo__creds_provider_new(src, state, o, err);
 
+    /* Last, as in the SDKs: on EC2 the instance role.  Off the instance
+     * its first fetch fails in about two seconds with a message that says
+     * what else could have been set. */
+    if (!ddbxo__creds_imds_disabled(env))
+        return ddbxo__creds_provider_imds(o, err);
+
     ddbxo__err(err, DDBXO_E_CONFIG, NULL,
                "no AWS credentials: set AWS_ACCESS_KEY_ID and "
-               "AWS_SECRET_ACCESS_KEY, or keys for profile '%s' in the shared "
+               "AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and "
+               "AWS_ROLE_ARN, credentials for profile '%s' in the shared "
                "credentials/config file, or AWS_CONTAINER_CREDENTIALS_FULL_URI"
-               "/_RELATIVE_URI (IMDS is not supported)",
+               "/_RELATIVE_URI (the EC2 instance metadata service is off: "
+               "AWS_EC2_METADATA_DISABLED)",
                ddbxo__profile_name(env, profile, NULL));
     return NULL;
 }

@@ -295,6 +295,9 @@ static char *read_token_file(const char *path, ddbxo_error *err)
                    V_TOKEN_FILE, path, strerror(errno));
         return NULL;
     }
+    /* Unbuffered: stdio's own buffer would hold a copy of the secret and
+     * go back to the allocator unwiped at fclose. */
+    setvbuf(f, NULL, _IONBF, 0);
     n = fread(buf, 1, sizeof buf, f);
     fclose(f);
     if (n > DDBXO__MAX_TOKEN_FILE_BYTES) {

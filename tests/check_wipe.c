@@ -14,10 +14,14 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "creds.h"
 #include "ddbxo.h"
+#include "fakeenv.h"
 #include "faultsrv.h"
 #include "testutil.h"
 
@@ -213,6 +217,82 @@ START_TEST(signed_call_wipes_header_lists)
 }
 END_TEST
 
+/* The new sources: a credential_process's output, a web identity token
+ * and an STS answer all pass through the library's buffers. */
+/* Writes a file without stdio, whose buffer would leave the marker in
+ * freed memory before the test starts watching. */
+static const char *put_file(const char *name, const char *text, int mode)
+{
+    static char path[8][512];
+    static int k;
+    char *p = path[k++ % 8];
+    int fd;
+    snprintf(p, 512, "%s/%s", tu_tmpdir(), name);
+    fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return p;
+}
+
+START_TEST(new_sources_wipe_what_they_read)
+{
+    char ebuf[256], cfg[512], body[2048];
+    const char *tok, *proc;
+    faultsrv *fs = faultsrv_start(ebuf, sizeof ebuf);
+    faultsrv_action ok;
+    ddbxo_credentials_provider *p;
+    ddbxo_credentials c;
+    ddbxo_error err;
+
+    ck_assert_msg(fs != NULL, "%s", ebuf);
+    snprintf(body, sizeof body,
+             "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>"
+             "<Credentials><AccessKeyId>ASIAX</AccessKeyId>"
+             "<SecretAccessKey>s%s</SecretAccessKey><SessionToken>t%s"
+             "</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>"
+             "</Credentials></AssumeRoleWithWebIdentityResult>"
+             "</AssumeRoleWithWebIdentityResponse>", MARK, MARK);
+    memset(&ok, 0, sizeof ok);
+    ok.body = body;
+    faultsrv_set_default(fs, ok);
+    tu_mk_tmpdir("ddbxo-wipe");
+    tok = put_file("token", "jwt" MARK "\n", 0600);
+    proc = put_file("proc.sh", "#!/bin/sh\necho '{\"Version\": 1, "
+                         "\"AccessKeyId\": \"AKIDP\", \"SecretAccessKey\": "
+                         "\"s" MARK "\", \"SessionToken\": \"t" MARK "\"}'\n", 0700);
+    snprintf(cfg, sizeof cfg, "[profile p]\ncredential_process = %s\n", proc);
+    watch();
+    {
+        TU_ENV(env, "HOME", "/nonexistent", "AWS_REGION", "us-east-1",
+               "AWS_ENDPOINT_URL_STS", faultsrv_url(fs),
+               "AWS_WEB_IDENTITY_TOKEN_FILE", tok,
+               "AWS_ROLE_ARN", "arn:aws:iam::1:role/r");
+        ddbxo__creds_opts o = { .env = &env };
+        p = ddbxo__creds_provider_default_opts(NULL, &o, &err);
+        ck_assert_msg(p != NULL, "%s", err.message);
+        ck_assert_msg(ddbxo_credentials_get(p, &c, &err) == 0, "%s", err.message);
+        ck_assert_str_eq(c.source, "web-identity");
+        ddbxo_credentials_clear(&c);
+        ddbxo_credentials_provider_free(p);
+    }
+    {
+        TU_ENV(env, "AWS_CONFIG_FILE", put_file("config", cfg, 0600),
+               "AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+        ddbxo__creds_opts o = { .env = &env };
+        p = ddbxo__creds_provider_default_opts("p", &o, &err);
+        ck_assert_msg(p != NULL, "%s", err.message);
+        ck_assert_msg(ddbxo_credentials_get(p, &c, &err) == 0, "%s", err.message);
+        ck_assert_str_eq(c.source, "process");
+        ddbxo_credentials_clear(&c);
+        ddbxo_credentials_provider_free(p);
+    }
+    ck_assert_uint_eq(dirty(), 0);
+    tu_rm_tmpdir();
+    faultsrv_stop(fs);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wipe");
@@ -224,6 +304,7 @@ static Suite *suite(void)
     tcase_add_test(tc, buf_growth_wipes_the_old_block);
     tcase_add_test(tc, public_signing_api_wipes_its_copies);
     tcase_add_test(tc, signed_call_wipes_header_lists);
+    tcase_add_test(tc, new_sources_wipe_what_they_read);
     suite_add_tcase(s, tc);
     return s;
 }
