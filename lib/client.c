@@ -1,6 +1,7 @@
 /* ddbxo_client: region, endpoints, credentials, transport and signers,
  * assembled once from a config and shared by every call (and thread). */
 #include "client.h"
+#include "creds.h"
 #include "error.h"
 
 #include <pthread.h>
@@ -245,6 +246,18 @@ ddbxo_signer *ddbxo__client_signer(ddbxo_client *c, ddbxo_service svc,
      * refreshes expiring credentials itself. */
     if (ddbxo_credentials_get(c->creds, snap, err) < 0)
         return NULL;
+    {
+        ddbxo_error w;
+        int64_t exp = 0;
+        /* Once per failure streak, not once per request. */
+        if (ddbxo__creds_provider_warning(c->creds, &w, &exp))
+            ddbxo__client_log(c, DDBXO_LOG_WARN,
+                              "ddbxo client: refreshing %s credentials "
+                              "failed (%s); the current ones stay in use "
+                              "until %lld s from now", snap->source ?
+                              snap->source : "?", w.message,
+                              (long long)(exp - ddbxo__now_wall(NULL)));
+    }
     slot = c->slot[svc];
     pthread_mutex_lock(&c->mu);
     if (!(s = c->signer[slot])) {

@@ -25,6 +25,10 @@ struct ddbxo_credentials_provider {
     unsigned long fetches;
     unsigned long gen;          /* refreshes finished, good or bad */
     int last_rc;                /* result of the last refresh */
+    int warn;                   /* 1: a refresh failed, old creds served,
+                                   not yet reported; 2: reported (until a
+                                   refresh succeeds) */
+    ddbxo_error warn_err;
     ddbxo_error last_err;       /* its error: waiters share it */
     const ddbxo__creds_source *src; /* NULL: fixed credentials */
     void *state;
@@ -316,11 +320,16 @@ DDBXO_API int ddbxo_credentials_get(ddbxo_credentials_provider *p,
         p->have = 1;
         p->force = 0;
         p->retry_after = 0;
+        p->warn = 0;
         p->fetches++;
         rc = ddbxo__creds_copy(out, &p->cached, err);
     } else if (p->have && !p->force && usable(&p->cached, now)) {
         /* Keep serving what still works; try again a little later. */
         p->retry_after = now + DDBXO__CREDS_RETRY_SECONDS;
+        if (p->warn == 0) {
+            p->warn = 1;
+            p->warn_err = ferr;
+        }
         rc = ddbxo__creds_copy(out, &p->cached, err);
     } else {
         ddbxo__err_copy(err, &ferr);
@@ -341,6 +350,24 @@ DDBXO_API void ddbxo_credentials_provider_invalidate(ddbxo_credentials_provider 
     pthread_mutex_lock(&p->mu);
     p->force = 1;
     pthread_mutex_unlock(&p->mu);
+}
+
+int ddbxo__creds_provider_warning(ddbxo_credentials_provider *p,
+                                  ddbxo_error *err, int64_t *expiration)
+{
+    int rc = 0;
+    if (!p || !p->src)
+        return 0;
+    pthread_mutex_lock(&p->mu);
+    if (p->warn == 1) {
+        p->warn = 2;
+        ddbxo__err_copy(err, &p->warn_err);
+        if (expiration)
+            *expiration = p->cached.expiration;
+        rc = 1;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return rc;
 }
 
 unsigned long ddbxo__creds_provider_fetches(ddbxo_credentials_provider *p)

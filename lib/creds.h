@@ -71,6 +71,12 @@ ddbxo__creds_provider_new(const ddbxo__creds_source *src, void *state,
 /* A provider that always returns *c, which is moved in (and zeroed). */
 ddbxo_credentials_provider *
 ddbxo__creds_provider_fixed(ddbxo_credentials *c, ddbxo_error *err);
+/* 1 once per failure streak: a refresh failed while the cached
+ * credentials were still usable, so they are still served; err gets the
+ * refresh's error and *expiration (may be NULL) when they expire.  0
+ * otherwise (and for fixed providers).  The client logs it (one line). */
+int ddbxo__creds_provider_warning(ddbxo_credentials_provider *p,
+                                  ddbxo_error *err, int64_t *expiration);
 /* Number of successful fetches so far (tests). */
 unsigned long ddbxo__creds_provider_fetches(ddbxo_credentials_provider *p);
 

@@ -14,6 +14,7 @@
 #include "ddbxo.h"
 #include "fakeenv.h"
 #include "fakeimds.h"
+#include "faultsrv.h"
 #include "moto.h"
 #include "sts.h"
 #include "sts_xml.h"
@@ -261,6 +262,77 @@ START_TEST(imds_refusals_say_why)
         ck_assert_ptr_nonnull(strstr(err.message,
                                      "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"));
     }
+}
+END_TEST
+
+/* A refresh that fails while the credentials still work keeps them, and
+ * the client says so once, not once per request. */
+static int64_t g_now;
+static int64_t fake_now(void *ctx)
+{
+    (void)ctx;
+    return __atomic_load_n(&g_now, __ATOMIC_SEQ_CST);
+}
+
+static int g_warns;
+static void count_warn(void *ctx, int level, const char *msg)
+{
+    (void)ctx;
+    if (level >= DDBXO_LOG_WARN && strstr(msg, "refreshing imds credentials"))
+        __atomic_add_fetch(&g_warns, 1, __ATOMIC_SEQ_CST);
+    ck_assert_ptr_null(strstr(msg, "SECRETIMDS"));
+}
+
+START_TEST(failed_refresh_keeps_credentials_and_warns_once)
+{
+    fakeimds *f = fakeimds_start("r", 3600);
+    char ebuf[256];
+    faultsrv *fs = faultsrv_start(ebuf, sizeof ebuf);
+    ddbxo_credentials_provider *p;
+    ddbxo_client_config cc;
+    ddbxo_client *cl;
+    ddbxo_error err;
+    char *resp;
+    size_t len;
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_msg(fs != NULL, "%s", ebuf);
+    g_now = time(NULL);
+    {
+        TU_ENV(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT", fakeimds_url(f));
+        ddbxo__creds_opts o = { .env = &env, .now = fake_now };
+        ck_assert_ptr_nonnull(p = ddbxo__creds_provider_imds(&o, &err));
+    }
+    memset(&cc, 0, sizeof cc);
+    cc.region = "us-east-1";
+    cc.endpoint_dynamodb = cc.endpoint_streams = cc.endpoint_sqs = faultsrv_url(fs);
+    cc.credentials = p;
+    cc.log = count_warn;
+    cc.log_level = DDBXO_LOG_DEBUG;
+    ck_assert_ptr_nonnull(cl = ddbxo_client_new(&cc, &err));
+    ck_assert_int_eq(ddbxo_call(cl, DDBXO_SERVICE_DYNAMODB, "ListTables", "{}",
+                                2, 0, &resp, &len, &err), 0);
+    ddbxo_free(resp);
+    fakeimds_stop(f);                   /* the metadata service goes away */
+    /* 58 minutes on: inside the refresh window, 2 minutes of life left. */
+    __atomic_add_fetch(&g_now, 58 * 60, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < 6; i++) {
+        ck_assert_msg(ddbxo_call(cl, DDBXO_SERVICE_DYNAMODB, "ListTables", "{}",
+                                 2, 0, &resp, &len, &err) == 0, "%s",
+                      err.message);
+        ddbxo_free(resp);
+        /* past the pause between refresh attempts */
+        __atomic_add_fetch(&g_now, 16, __ATOMIC_SEQ_CST);
+    }
+    ck_assert_int_eq(g_warns, 1);
+    /* Past their expiry, the failure is the caller's error. */
+    __atomic_add_fetch(&g_now, 3600, __ATOMIC_SEQ_CST);
+    ck_assert_int_eq(ddbxo_call(cl, DDBXO_SERVICE_DYNAMODB, "ListTables", "{}",
+                                2, 0, &resp, &len, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "instance metadata"));
+    ddbxo_client_free(cl);
+    ddbxo_credentials_provider_free(p);
+    faultsrv_stop(fs);
 }
 END_TEST
 
@@ -558,6 +630,7 @@ static Suite *suite(void)
     tcase_set_timeout(i, 30);
     tcase_add_test(i, imds_v2_token_then_role_then_credentials);
     tcase_add_test(i, imds_refusals_say_why);
+    tcase_add_test(i, failed_refresh_keeps_credentials_and_warns_once);
     tcase_set_timeout(pr, 30);
     tcase_add_test(pr, process_runs_and_is_checked);
     tcase_set_timeout(m, 60);
