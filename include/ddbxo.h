@@ -759,6 +759,12 @@ typedef struct ddbxo_client_config {
     ddbxo_log_fn log;               /* NULL = no logging */
     void *log_ctx;
     int log_level;                  /* least level passed on [INFO] */
+    /* Assume this role (STS AssumeRole in the client's region, refreshed
+     * before it expires) with the credentials above as the caller: how a
+     * side reaches a table in another account.  NULL = use them as they
+     * are. */
+    const char *role_arn;
+    const char *external_id;        /* the role's ExternalId; NULL = none */
 } ddbxo_client_config;
 
 /* Creates a client from cfg (NULL = all defaults): resolves the region,
@@ -772,6 +778,9 @@ DDBXO_API ddbxo_client *ddbxo_client_new(const ddbxo_client_config *cfg,
 /* Frees the client, its connections, signers and (if it made it) its
  * credentials provider.  No call may be running on it.  Accepts NULL. */
 DDBXO_API void ddbxo_client_free(ddbxo_client *c);
+
+/* The role the client assumes (borrowed), or NULL. */
+DDBXO_API const char *ddbxo_client_role_arn(const ddbxo_client *c);
 
 /* The client's region (borrowed, valid while c lives). */
 DDBXO_API const char *ddbxo_client_region(const ddbxo_client *c);
@@ -1036,6 +1045,23 @@ DDBXO_API ddbxo_applier *ddbxo_applier_new(ddbxo_client *c,
                                            const ddbxo_apply_config *cfg,
                                            ddbxo_error *err);
 DDBXO_API void ddbxo_applier_free(ddbxo_applier *a);
+
+/* Checks that a pipeline's two sides can be exactly-once: source (the
+ * stream and the checkpoint table: where the runner reads) and target
+ * (the target, ledger/tracker table and park queue: where the applier
+ * writes; NULL = the same client).  Refused, with DDBXO_E_CONFIG, err->path
+ * naming the apply_config field (or "checkpoint_table") and a message
+ * saying why: a ledger table in another account or region than the target
+ * table (one transaction cannot span them); a table ARN or park queue URL
+ * in another region than its side; a source check (source_version_attr)
+ * when the sides differ in region or role (its ConditionCheck on the source
+ * table is in the target's transaction).  0 when fine. */
+DDBXO_API int ddbxo_sides_check(const ddbxo_client *source,
+                                const ddbxo_client *target,
+                                const ddbxo_apply_config *acfg,
+                                const char *checkpoint_table,
+                                ddbxo_error *err);
+
 
 /* Applies one record (transform, conditional write, refusal read back)
  * and returns its ddbxo_outcome.  For FAILED_* outcomes err says why (its

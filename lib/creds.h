@@ -105,11 +105,12 @@ typedef struct ddbxo__creds_sts_cfg {
     int duration_s;              /* 0: STS default */
     const char *token_file;      /* set: AssumeRoleWithWebIdentity */
     const char *region;          /* STS signing region / endpoint */
+    int borrow_base;             /* 1: base is the caller's, not freed */
 } ddbxo__creds_sts_cfg;
 
 /* A provider assuming c->role_arn with base's credentials (AssumeRole;
- * base is owned, freed on failure) or with c->token_file (web identity;
- * base must be NULL).  NULL + err. */
+ * base is owned and freed on failure, unless c->borrow_base) or with
+ * c->token_file (web identity; base must be NULL).  NULL + err. */
 ddbxo_credentials_provider *
 ddbxo__creds_provider_sts(const ddbxo__creds_sts_cfg *c,
                           ddbxo_credentials_provider *base,

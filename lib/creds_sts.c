@@ -19,7 +19,8 @@ struct sts_src {
     ddbxo__sts_endpoint ep;
     char *role_arn, *session_name, *external_id, *token_file;
     int duration_s;
-    ddbxo_credentials_provider *base;   /* AssumeRole: the caller; owned */
+    ddbxo_credentials_provider *base;   /* AssumeRole: the caller */
+    int owns_base;
 };
 
 static void sts_src_free(void *state)
@@ -31,7 +32,8 @@ static void sts_src_free(void *state)
     free(s->session_name);
     free(s->external_id);
     free(s->token_file);
-    ddbxo_credentials_provider_free(s->base);
+    if (s->owns_base)
+        ddbxo_credentials_provider_free(s->base);
     free(s);
 }
 
@@ -163,14 +165,17 @@ ddbxo__creds_provider_sts(const ddbxo__creds_sts_cfg *c,
 {
     struct sts_src *s;
     if (sts_src_new(c, o ? o->env : NULL, &s, err) < 0) {
-        ddbxo_credentials_provider_free(base);
+        if (!c->borrow_base)
+            ddbxo_credentials_provider_free(base);
         return NULL;
     }
     if (c->token_file) {
-        ddbxo_credentials_provider_free(base);
+        if (!c->borrow_base)
+            ddbxo_credentials_provider_free(base);
         return ddbxo__creds_provider_new(&web_source, s, o, err);
     }
     s->base = base;
+    s->owns_base = !c->borrow_base;
     return ddbxo__creds_provider_new(&role_source, s, o, err);
 }
 

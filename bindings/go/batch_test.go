@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	ddbxo "github.com/ddbxo/ddbxo/bindings/go"
@@ -371,5 +373,82 @@ func TestProcessEvent(t *testing.T) {
 	}
 	if b := scan(t, target)["a"]["b"].(*types.AttributeValueMemberB).Value; !reflect.DeepEqual(b, []byte{0, 1}) {
 		t.Errorf("b = %v", b)
+	}
+}
+
+// The target side in another region: the records land in eu-west-1 and
+// the namesake table in the source's region (us-east-1) stays empty.
+func TestTargetInAnotherRegion(t *testing.T) {
+	own := createTable(t, "target") // us-east-1
+	eu := dynamodb.New(dynamodb.Options{
+		Region:       "eu-west-1",
+		BaseEndpoint: aws.String(motoEndpoint),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"}, nil
+		}),
+	})
+	_, err := eu.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:            aws.String(own),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	})
+	if err != nil {
+		t.Fatalf("CreateTable in eu-west-1: %v", err)
+	}
+	cl, err := ddbxo.NewClient(ddbxo.Config{
+		Region:           "eu-west-1",
+		EndpointDynamoDB: motoEndpoint,
+		EndpointStreams:  motoEndpoint,
+		Credentials:      &ddbxo.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"},
+	})
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	defer cl.Close()
+	if cl.Region() != "eu-west-1" {
+		t.Fatalf("region %q", cl.Region())
+	}
+	ev := event(
+		record("INSERT", "a", "100", `{"pk":{"S":"a"},"v":{"N":"1"}}`),
+		record("INSERT", "b", "101", `{"pk":{"S":"b"},"v":{"N":"7"}}`),
+	)
+	_, sum, err := cl.ProcessBatch(context.Background(), ev, ddbxo.Options{TargetTable: own})
+	if err != nil || sum.Failed != 0 || sum.Applied != 2 {
+		t.Fatalf("ProcessBatch: %+v, %v", sum, err)
+	}
+	out, err := eu.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(own)})
+	if err != nil || len(out.Items) != 2 {
+		t.Fatalf("eu-west-1 target: %v, %v", out, err)
+	}
+	if left := scan(t, own); len(left) != 0 {
+		t.Fatalf("written to the source region's table: %v", left)
+	}
+}
+
+// RoleARN without a reachable STS fails when the credentials are first
+// needed, naming STS: the role is really assumed, never skipped.
+func TestRoleARNIsAssumed(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1")
+	cl, err := ddbxo.NewClient(ddbxo.Config{
+		Region:           "us-east-1",
+		EndpointDynamoDB: motoEndpoint,
+		EndpointStreams:  motoEndpoint,
+		Credentials:      &ddbxo.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"},
+		RoleARN:          "arn:aws:iam::222222222222:role/ddbxo-target",
+	})
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	defer cl.Close()
+	target := createTable(t, "target")
+	_, sum, err := cl.ProcessBatch(context.Background(),
+		event(record("INSERT", "a", "100", `{"pk":{"S":"a"},"v":{"N":"1"}}`)),
+		ddbxo.Options{TargetTable: target})
+	if err == nil && sum.Failed == 0 {
+		t.Fatalf("applied without assuming the role: %+v", sum)
+	}
+	if len(scan(t, target)) != 0 {
+		t.Fatalf("written with the caller's own identity")
 	}
 }

@@ -49,6 +49,14 @@ type Config struct {
 	// Credentials, when set, are used instead of the default chain.
 	Credentials *Credentials
 
+	// RoleARN, when set, is assumed with STS AssumeRole (in Region, and
+	// refreshed before it expires) using the credentials above as the
+	// caller: the target side of a pipeline whose table is in another
+	// account.  ExternalID is that role's ExternalId.  A client is one
+	// side: give a target in another region its Region.
+	RoleARN    string
+	ExternalID string
+
 	ConnectTimeout time.Duration // per attempt [2s]
 	AttemptTimeout time.Duration // whole attempt [10s]
 	// MaxConnections bounds idle keep-alive connections and the
@@ -106,6 +114,8 @@ func NewClient(cfg Config) (*Client, error) {
 	cc.endpoint_dynamodb = str(cfg.EndpointDynamoDB)
 	cc.endpoint_streams = str(cfg.EndpointStreams)
 	cc.endpoint_sqs = str(cfg.EndpointSQS)
+	cc.role_arn = str(cfg.RoleARN)
+	cc.external_id = str(cfg.ExternalID)
 	if cfg.AllowInsecureHTTP {
 		cc.allow_insecure_http = 1
 	}
