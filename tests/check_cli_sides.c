@@ -346,6 +346,34 @@ START_TEST(refusals_name_the_setting)
 }
 END_TEST
 
+/* --target-endpoint-url is where the target side's writes go: pointed at
+ * a port where nothing listens, apply reads its event and fails every
+ * record (retryable), and nothing reaches moto's table. */
+START_TEST(target_endpoint_url_routes_the_writes)
+{
+    ddbxo_client *us = client_in(TU_REGION, NULL);
+    tu_cli_result r;
+    char *event;
+    json_t *left;
+    const char *argv[] = { "apply", "--event", "-", "--target-table", DST,
+                           "--target-endpoint-url", "http://127.0.0.1:1",
+                           "--deadline-ms", "3000", NULL };
+    tu_create_table(us, SRC, "pk", "S", NULL, NULL, "NEW_AND_OLD_IMAGES");
+    tu_create_table(us, DST, "pk", "S", NULL, NULL, NULL);
+    workload(us);
+    event = tu_stream_event(us, SRC, 0, 5);
+    tu_cli_run(tu_moto_endpoint(tu_moto_get()), argv, NULL, event, &r);
+    ck_assert_msg(r.status == 1, "exit %d: %s%s", r.status, r.out, r.err);
+    ck_assert_int_eq(tu_cli_count(&r, "failed"), 5);
+    left = tu_scan(us, DST);
+    ck_assert_int_eq(json_array_size(left), 0);
+    json_decref(left);
+    free(event);
+    tu_cli_result_free(&r);
+    ddbxo_client_free(us);
+}
+END_TEST
+
 /* init makes the target and ledger tables on the target side and the
  * checkpoint table with the source. */
 START_TEST(init_makes_each_table_on_its_side)
@@ -396,6 +424,7 @@ static Suite *suite(void)
     tcase_add_test(tc, run_replicates_into_another_account);
     tcase_add_test(tc, refusals_name_the_setting);
     tcase_add_test(tc, init_makes_each_table_on_its_side);
+    tcase_add_test(tc, target_endpoint_url_routes_the_writes);
     suite_add_tcase(s, tc);
     return s;
 }
