@@ -320,15 +320,15 @@ DDBXO_API int ddbxo_credentials_get(ddbxo_credentials_provider *p,
         p->have = 1;
         p->force = 0;
         p->retry_after = 0;
-        p->warn = 0;
+        __atomic_store_n(&p->warn, 0, __ATOMIC_RELEASE);
         p->fetches++;
         rc = ddbxo__creds_copy(out, &p->cached, err);
     } else if (p->have && !p->force && usable(&p->cached, now)) {
         /* Keep serving what still works; try again a little later. */
         p->retry_after = now + DDBXO__CREDS_RETRY_SECONDS;
         if (p->warn == 0) {
-            p->warn = 1;
             p->warn_err = ferr;
+            __atomic_store_n(&p->warn, 1, __ATOMIC_RELEASE);
         }
         rc = ddbxo__creds_copy(out, &p->cached, err);
     } else {
@@ -358,9 +358,12 @@ int ddbxo__creds_provider_warning(ddbxo_credentials_provider *p,
     int rc = 0;
     if (!p || !p->src)
         return 0;
+    /* Called before every signature: the lock only when there is news. */
+    if (__atomic_load_n(&p->warn, __ATOMIC_ACQUIRE) != 1)
+        return 0;
     pthread_mutex_lock(&p->mu);
     if (p->warn == 1) {
-        p->warn = 2;
+        __atomic_store_n(&p->warn, 2, __ATOMIC_RELEASE);
         ddbxo__err_copy(err, &p->warn_err);
         if (expiration)
             *expiration = p->cached.expiration;
