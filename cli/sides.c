@@ -89,6 +89,7 @@ int cli_check_sides(const char *cmd, ddbxo_client *src, ddbxo_client *tgt,
         { "source_version_attr", "--source-version-attr" },
         { "park_queue_url", "--park-queue" },
         { "checkpoint_table", "--checkpoint-table" },
+        { "source_table", "--source-table" },
     };
     ddbxo_error err;
     const char *flag;

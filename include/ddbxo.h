@@ -1054,7 +1054,8 @@ DDBXO_API void ddbxo_applier_free(ddbxo_applier *a);
  * saying why: a ledger table in another account or region than the target
  * table (one transaction cannot span them); a table ARN or park queue URL
  * in another region than its side; a source check (source_version_attr)
- * when the sides differ in region or role (its ConditionCheck on the source
+ * when the sides differ in region or role, or the target table is an ARN
+ * of another account than source_table (its ConditionCheck on the source
  * table is in the target's transaction).  0 when fine. */
 DDBXO_API int ddbxo_sides_check(const ddbxo_client *source,
                                 const ddbxo_client *target,

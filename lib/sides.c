@@ -125,18 +125,31 @@ DDBXO_API int ddbxo_sides_check(const ddbxo_client *source,
                           l.is_arn ? l.account : "(the caller's own)",
                           t.is_arn ? t.account : "(the caller's own)", "");
     }
-    if (acfg->source_version_attr &&
-        (source != target) &&
-        (strcmp(sreg, treg) != 0 ||
-         !same(ddbxo_client_role_arn(source), ddbxo_client_role_arn(target)) ||
-         t.is_arn))
-        return refuse(err, "source_version_attr",
+    if (acfg->source_version_attr) {
+        loc s;
+        /* The source table is a plain name in the source side's account
+         * unless given as an ARN: a target table ARN then has to name the
+         * same account and region. */
+        int apart = source != target &&
+                    (strcmp(sreg, treg) != 0 ||
+                     !same(ddbxo_client_role_arn(source),
+                           ddbxo_client_role_arn(target)));
+        if (parse_loc(acfg->source_table, &s) < 0)
+            return refuse(err, "source_table", "source_table is an ARN but "
+                          "not a DynamoDB table ARN%s%s%s", "", "", "");
+        if (t.is_arn && !(s.is_arn && strcmp(s.account, t.account) == 0 &&
+                          strcmp(s.region, t.region) == 0))
+            apart = 1;
+        if (apart)
+            return refuse(err, "source_version_attr",
                       "source_version_attr puts a ConditionCheck on the "
                       "source table into the target's transaction, which "
                       "cannot span regions or accounts: the source side is "
                       "%s, the target side %s%s (drop the source check, or "
-                      "keep both sides in one account and region)", sreg, treg,
-                      ddbxo_client_role_arn(target) ? " with its own role" : "");
+                      "keep both sides in one account and region)", sreg,
+                      treg, ddbxo_client_role_arn(target) || t.is_arn
+                                ? " in another account" : "");
+    }
     if (acfg->park_queue_url) {
         char qr[DDBXO_REGION_BUFSIZE];
         queue_region(acfg->park_queue_url, qr, sizeof qr);

@@ -303,6 +303,13 @@ START_TEST(refusals_name_the_setting)
         expect_refused(a, "--source-version-attr", "cannot span regions");
     }
     {
+        /* No --target-* flag, but the target table is another account's. */
+        const char *a[] = { "run", "--source-table", SRC, "--target-table",
+                            "arn:aws:dynamodb:us-east-1:222222222222:table/dst",
+                            "--source-version-attr", "v", NULL };
+        expect_refused(a, "--source-version-attr", "cannot span");
+    }
+    {
         const char *a[] = { "run", "--source-table", SRC, "--target-table", DST,
                             "--park-queue",
                             "https://sqs.us-east-1.amazonaws.com/123456789012/q",
