@@ -3,9 +3,12 @@ package ddbxo_test
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -423,6 +426,91 @@ func TestTargetInAnotherRegion(t *testing.T) {
 	}
 	if left := scan(t, own); len(left) != 0 {
 		t.Fatalf("written to the source region's table: %v", left)
+	}
+}
+
+// assumeOnMoto calls moto's STS AssumeRole and returns the role's
+// credentials, for setting up tables in the role's account.  moto's checks
+// are off: the Authorization header only tells it the service (it sends
+// unsigned requests to S3).
+func assumeOnMoto(t *testing.T, role string) aws.Credentials {
+	t.Helper()
+	form := url.Values{
+		"Action": {"AssumeRole"}, "Version": {"2011-06-15"},
+		"RoleArn": {role}, "RoleSessionName": {"setup"},
+	}
+	req, err := http.NewRequest("POST", motoEndpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("AssumeRole: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Creds struct {
+			AccessKeyID     string `xml:"AccessKeyId"`
+			SecretAccessKey string `xml:"SecretAccessKey"`
+			SessionToken    string `xml:"SessionToken"`
+		} `xml:"AssumeRoleResult>Credentials"`
+	}
+	if err := xml.NewDecoder(resp.Body).Decode(&out); err != nil || out.Creds.AccessKeyID == "" {
+		t.Fatalf("AssumeRole answer: %v", err)
+	}
+	return aws.Credentials{AccessKeyID: out.Creds.AccessKeyID,
+		SecretAccessKey: out.Creds.SecretAccessKey, SessionToken: out.Creds.SessionToken}
+}
+
+// The target side in another account: RoleARN is assumed through moto's
+// STS (AWS_ENDPOINT_URL_STS) and the records land in that account's
+// table; the caller's own namesake stays empty.
+func TestTargetInAnotherAccount(t *testing.T) {
+	const role = "arn:aws:iam::222222222222:role/ddbxo-target"
+	t.Setenv("AWS_ENDPOINT_URL_STS", motoEndpoint)
+	own := createTable(t, "target")
+	rc := assumeOnMoto(t, role)
+	other := dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(motoEndpoint),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return rc, nil
+		}),
+	})
+	if _, err := other.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:            aws.String(own),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	}); err != nil {
+		t.Fatalf("CreateTable in account 222222222222: %v", err)
+	}
+	cl, err := ddbxo.NewClient(ddbxo.Config{
+		Region:           "us-east-1",
+		EndpointDynamoDB: motoEndpoint,
+		EndpointStreams:  motoEndpoint,
+		Credentials:      &ddbxo.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"},
+		RoleARN:          role,
+		ExternalID:       "ext-1",
+	})
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	defer cl.Close()
+	_, sum, err := cl.ProcessBatch(context.Background(),
+		event(record("INSERT", "a", "100", `{"pk":{"S":"a"},"v":{"N":"1"}}`)),
+		ddbxo.Options{TargetTable: own})
+	if err != nil || sum.Failed != 0 || sum.Applied != 1 {
+		t.Fatalf("ProcessBatch: %+v, %v", sum, err)
+	}
+	out, err := other.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(own)})
+	if err != nil || len(out.Items) != 1 {
+		t.Fatalf("account 222222222222's table: %v, %v", out, err)
+	}
+	if left := scan(t, own); len(left) != 0 {
+		t.Fatalf("written with the caller's own identity: %v", left)
 	}
 }
 
