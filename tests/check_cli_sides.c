@@ -421,7 +421,7 @@ END_TEST
 
 static Suite *suite(void)
 {
-    Suite *s = suite_create("cli_sides");
+    Suite *s = suite_create("cli-sides");
     TCase *tc = tcase_create("moto");
     tcase_set_timeout(tc, 120);
     tcase_add_unchecked_fixture(tc, tu_moto_suite_setup, NULL);
