@@ -573,6 +573,18 @@ static int run(const redrive_args *a, int mode, const ddbxo_transform *t)
     r.acfg.park_queue_url = a->park;
     if ((status = cli_check_sides("redrive", r.c, r.tc, &r.acfg, NULL)) != 0)
         goto out;
+    {
+        /* The queue drained is the target side's too. */
+        ddbxo_apply_config q = r.acfg;
+        q.park_queue_url = a->queue;
+        q.source_version_attr = NULL;
+        if (ddbxo_sides_check(r.c, r.tc, &q, NULL, &err) < 0 &&
+            strcmp(err.path, "park_queue_url") == 0) {
+            fprintf(stderr, "ddbxo redrive: --queue-url: %s\n", err.message);
+            status = CLI_EX_USAGE;
+            goto out;
+        }
+    }
     status = 1;
     if (!(r.main = ddbxo_applier_new(r.tc, &r.acfg, &err))) {
         fprintf(stderr, "ddbxo redrive: %s\n", err.message);

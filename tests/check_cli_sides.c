@@ -344,6 +344,12 @@ START_TEST(refusals_name_the_setting)
         expect_refused(a, "--park-queue", "us-east-1");
     }
     {
+        const char *a[] = { "redrive", "--queue-url",
+                            "https://sqs.us-east-1.amazonaws.com/123456789012/p",
+                            "--target-table", DST, "--target-region", EU, NULL };
+        expect_refused(a, "--queue-url", "us-east-1");
+    }
+    {
         const char *a[] = { "init", "--source-table", SRC, "--target-table", DST,
                             "--mode", "ledger", "--ledger-table",
                             "arn:aws:dynamodb:us-east-1:123456789012:table/led",
