@@ -77,6 +77,63 @@ START_TEST(run_refreshes_credentials_that_expire)
 }
 END_TEST
 
+/* The other two "no keys" setups the issue names: EKS with IRSA (a web
+ * identity token file and a role) and an assume-role profile.  STS is
+ * moto's (AWS_ENDPOINT_URL covers it); the role is in moto's default
+ * account, so the assumed credentials see the same tables. */
+static void run_with_env(const char *const *env)
+{
+    ddbxo_client *c = tu_moto_client();
+    tu_cli_result r;
+    const char *argv[] = { "run", "--source-table", SRC, "--target-table",
+                           DST, "--until-idle", "1", NULL };
+    tu_create_table(c, SRC, "pk", "S", NULL, NULL, "NEW_AND_OLD_IMAGES");
+    tu_create_table(c, DST, "pk", "S", NULL, NULL, NULL);
+    tu_workload(c, SRC, 0, 20, 10);
+    tu_cli_run(tu_moto_endpoint(tu_moto_get()), argv, env, NULL, &r);
+    ck_assert_msg(r.status == 0, "exit %d\nstdout: %s\nstderr: %s", r.status,
+                  r.out, r.err);
+    ck_assert_int_eq(tu_cli_count(&r, "failed"), 0);
+    ck_assert_int_eq(tu_cli_count(&r, "records"), (long)tu_stream_count(c, SRC));
+    tu_expect_replica(c, SRC, DST);
+    tu_cli_result_free(&r);
+    tu_client_free(c);
+}
+
+START_TEST(run_on_eks_with_irsa)
+{
+    char tok[400];
+    snprintf(tok, sizeof tok, "AWS_WEB_IDENTITY_TOKEN_FILE=%s",
+             tu_write_file("token", "eyJhbGciOiJSUzI1NiJ9.e30.sig\n"));
+    {
+        const char *env[] = { "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=",
+                              "AWS_EC2_METADATA_DISABLED=true", tok,
+                              "AWS_ROLE_ARN=arn:aws:iam::123456789012:role/irsa",
+                              "AWS_ROLE_SESSION_NAME=pod-1", NULL };
+        run_with_env(env);
+    }
+}
+END_TEST
+
+START_TEST(run_with_an_assume_role_profile)
+{
+    char cfg[400], cred[400];
+    snprintf(cfg, sizeof cfg, "AWS_CONFIG_FILE=%s",
+             tu_write_file("config", "[profile replica]\nregion = us-east-1\n"
+                           "role_arn = arn:aws:iam::123456789012:role/replica\n"
+                           "source_profile = base\nexternal_id = ext-9\n"));
+    snprintf(cred, sizeof cred, "AWS_SHARED_CREDENTIALS_FILE=%s",
+             tu_write_file("credentials", "[base]\naws_access_key_id = "
+                           "AKIDBASE\naws_secret_access_key = SECRETBASE\n"));
+    {
+        const char *env[] = { "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=",
+                              "AWS_EC2_METADATA_DISABLED=true", cfg, cred,
+                              "AWS_PROFILE=replica", NULL };
+        run_with_env(env);
+    }
+}
+END_TEST
+
 START_TEST(run_without_any_credentials_says_what_to_set)
 {
     tu_cli_result r;
@@ -101,6 +158,8 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, run_refreshes_credentials_that_expire);
     tcase_add_test(tc, run_without_any_credentials_says_what_to_set);
+    tcase_add_test(tc, run_on_eks_with_irsa);
+    tcase_add_test(tc, run_with_an_assume_role_profile);
     suite_add_tcase(s, tc);
     return s;
 }
