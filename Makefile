@@ -73,13 +73,16 @@ $(B)/ddbxo: $(CLI_OBJ) $(B)/libddbxo.a
 	$(CC) -o $@ $(CLI_OBJ) $(B)/libddbxo.a $(DEP_LIBS) -lpthread
 
 # Unit tests link the static library so they can reach internal functions.
+# check_wipe sees every free() and realloc() of the library's objects.
+TEST_LDFLAGS  =
+$(B)/tests/check_wipe $(B)/asan/tests/check_wipe: TEST_LDFLAGS = -Wl,--wrap=free,--wrap=realloc
 $(B)/tests/%: tests/%.c $(TUTIL_SRC) $(wildcard tests/util/*.h) $(B)/libddbxo.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/util -o $@ $< $(TUTIL_SRC) $(B)/libddbxo.a $(DEP_LIBS) $(CHECK_LIBS) -lpthread
+	$(CC) $(ALL_CFLAGS) -Itests/util -o $@ $< $(TUTIL_SRC) $(B)/libddbxo.a $(DEP_LIBS) $(CHECK_LIBS) -lpthread $(TEST_LDFLAGS)
 
 $(B)/asan/tests/%: tests/%.c $(TUTIL_SRC) $(wildcard tests/util/*.h) $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Itests/util -o $@ $< $(TUTIL_SRC) $(ASAN_OBJ) $(DEP_LIBS) $(CHECK_LIBS) -lpthread
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Itests/util -o $@ $< $(TUTIL_SRC) $(ASAN_OBJ) $(DEP_LIBS) $(CHECK_LIBS) -lpthread $(TEST_LDFLAGS)
 
 # ---------------------------------------------------------------- tests
 # Every runner appends "suite: N passed, N failed" to $(B)/results; the last

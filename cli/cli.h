@@ -35,6 +35,40 @@ const char *cli_level_name(int level);
 /* A client log callback: "ddbxo: LEVEL: msg" on stderr. */
 void cli_log_text(void *ctx, int level, const char *msg);
 
+/* The target side (cli/sides.c): --target-region, --target-endpoint-url,
+ * --target-role-arn, --target-external-id. */
+typedef struct ddbxo_client ddbxo_client;
+typedef struct ddbxo_client_config ddbxo_client_config;
+typedef struct ddbxo_apply_config ddbxo_apply_config;
+typedef struct cli_target_opts {
+    const char *region, *endpoint, *role_arn, *external_id;
+} cli_target_opts;
+/* The usage lines of those flags, for --help. */
+#define CLI_TARGET_HELP \
+    "  --target-region R       the target side's region (target, ledger\n" \
+    "                          table, park queue; default: the source's)\n" \
+    "  --target-endpoint-url U the target side's endpoint\n" \
+    "  --target-role-arn A     assume this role for the target side (a\n" \
+    "                          table in another account)\n" \
+    "  --target-external-id X  the role's ExternalId\n"
+/* 1 if argv[*i] is one of them (its value consumed into o), 0 if not,
+ * -1 with *status set (message printed) when the value is missing. */
+int cli_target_flag(const char *cmd, int argc, char **argv, int *i,
+                    cli_target_opts *o, int *status);
+/* 1 if any was given. */
+int cli_target_set(const cli_target_opts *o);
+/* The source client from ccfg, and the target client: the same object
+ * when no --target-* flag was given, else ccfg with the target's region,
+ * endpoint and role.  0, or an exit status (message printed). */
+int cli_make_sides(const char *cmd, const ddbxo_client_config *ccfg,
+                   const cli_target_opts *o, ddbxo_client **src,
+                   ddbxo_client **tgt);
+void cli_free_sides(ddbxo_client *src, ddbxo_client *tgt);
+/* ddbxo_sides_check, its refusal printed with the flag it concerns: 0, or
+ * CLI_EX_USAGE. */
+int cli_check_sides(const char *cmd, ddbxo_client *src, ddbxo_client *tgt,
+                    const ddbxo_apply_config *acfg, const char *checkpoint);
+
 /* A decimal option value: digits only, min..max.  0, or -1 (out left). */
 int cli_parse_int(const char *s, long long min, long long max, long long *out);
 

@@ -69,7 +69,8 @@ static void help(FILE *f)
             "  --dry-run               print each record's writes as one JSON line\n"
             "                          ({\"index\",\"sequenceNumber\",\"writes\"} or\n"
             "                          \"error\") and change nothing\n"
-            "  -v, --verbose           log to standard error (twice: debug)\n");
+            "  -v, --verbose           log to standard error (twice: debug)\n"
+            CLI_TARGET_HELP);
 }
 
 typedef struct apply_args {
@@ -77,6 +78,7 @@ typedef struct apply_args {
     const char *source, *source_version, *version, *park, *shard;
     int hard_delete, no_coalesce, dry_run, verbose;
     int64_t tombstone_ttl_s, deadline_rel_ms;
+    cli_target_opts tgt;
 } apply_args;
 
 static int usage_error(const char *what)
@@ -126,9 +128,14 @@ static int parse_args(int argc, char **argv, apply_args *a)
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], **slot;
+        int k, st;
         if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
             help(stdout);
             return 0;
+        } else if ((k = cli_target_flag("apply", argc, argv, &i, &a->tgt,
+                                        &st)) != 0) {
+            if (k < 0)
+                return st;
         } else if ((slot = value_slot(a, o))) {
             if (i + 1 >= argc) {
                 snprintf(msg, sizeof msg, "%s needs a value", o);
@@ -264,7 +271,7 @@ static int run_batch(const apply_args *a, int mode, const ddbxo_transform *t,
     ddbxo_client_config cc;
     ddbxo_apply_config ac;
     ddbxo_apply_options opt;
-    ddbxo_client *c = NULL;
+    ddbxo_client *c = NULL, *tc = NULL;
     ddbxo_applier *ap = NULL;
     ddbxo_batch_result *res = NULL;
     ddbxo_error err;
@@ -277,10 +284,11 @@ static int run_batch(const apply_args *a, int mode, const ddbxo_transform *t,
         cc.log = cli_log_text;
         cc.log_level = a->verbose > 1 ? DDBXO_LOG_DEBUG : DDBXO_LOG_INFO;
     }
-    if (!(c = ddbxo_client_new(&cc, &err))) {
-        fprintf(stderr, "ddbxo apply: %s\n", err.message);
-        return 1;
-    }
+    /* c: the source side (only the source check reads it); tc: where the
+     * records are written. */
+    if ((status = cli_make_sides("apply", &cc, &a->tgt, &c, &tc)) != 0)
+        return status;
+    status = 1;
     memset(&ac, 0, sizeof ac);
     ac.mode = mode;
     ac.target_table = a->target;
@@ -293,7 +301,10 @@ static int run_batch(const apply_args *a, int mode, const ddbxo_transform *t,
     ac.no_coalesce = a->no_coalesce;
     ac.tombstone_ttl_s = a->tombstone_ttl_s;
     ac.park_queue_url = a->park;
-    if (!(ap = ddbxo_applier_new(c, &ac, &err))) {
+    if ((status = cli_check_sides("apply", c, tc, &ac, NULL)) != 0)
+        goto out;
+    status = 1;
+    if (!(ap = ddbxo_applier_new(tc, &ac, &err))) {
         fprintf(stderr, "ddbxo apply: %s\n", err.message);
         /* The applier only refuses what the options asked for. */
         status = err.code == DDBXO_E_CONFIG || err.code == DDBXO_E_INVALID
@@ -319,7 +330,7 @@ static int run_batch(const apply_args *a, int mode, const ddbxo_transform *t,
 out:
     ddbxo_batch_result_free(res);
     ddbxo_applier_free(ap);
-    ddbxo_client_free(c);
+    cli_free_sides(c, tc);
     return status;
 }
 

@@ -19,7 +19,7 @@ static void help(FILE *f)
             "                  [--aggregate GROUP:SUM]\n"
             "                  [--source-version-attr A]\n"
             "                  [--target-key NAME:TYPE[,NAME:TYPE]]\n"
-            "                  [--ttl-attr NAME]\n"
+            "                  [--ttl-attr NAME] [--target-region R ...]\n"
             "\n"
             "Checks that the source table has a stream whose view type the\n"
             "mode needs, and creates the missing target, ledger and checkpoint\n"
@@ -32,6 +32,9 @@ static void help(FILE *f)
             "                    pk:S with --aggregate)\n"
             "  --ttl-attr NAME   tombstone TTL attribute of the target\n"
             "                    (default %s)\n"
+            CLI_TARGET_HELP
+            "The target and ledger tables are made on the target side; the\n"
+            "checkpoint table with the source (the runner reads there).\n"
             "\n"
             "Prints one line per table, then a JSON summary as the last line:\n"
             "{\"source\":{...},\"created\":[...],\"existing\":[...],\n"
@@ -47,6 +50,7 @@ typedef struct init_opts {
     const char *source, *target, *ledger, *checkpoint;
     const char *aggregate, *source_version_attr, *target_key, *ttl_attr;
     int mode;
+    cli_target_opts tgt;
 } init_opts;
 
 static int parse_args(int argc, char **argv, init_opts *o)
@@ -57,9 +61,15 @@ static int parse_args(int argc, char **argv, init_opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
+        int k, st;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             help(stdout);
             exit(0);
+        }
+        if ((k = cli_target_flag("init", argc, argv, &i, &o->tgt, &st)) != 0) {
+            if (k < 0)
+                return -1;
+            continue;
         }
         if (strcmp(a, "--source-table") == 0) slot = &o->source;
         else if (strcmp(a, "--target-table") == 0) slot = &o->target;
@@ -300,7 +310,8 @@ int cmd_init(int argc, char **argv)
 {
     init_opts o;
     ddbxo_error err;
-    ddbxo_client *c;
+    ddbxo_client *c, *tc;
+    ddbxo_apply_config ac;
     json_t *src = NULL, *schema, *defs, *summary;
     report r;
     const char *view = NULL;
@@ -317,8 +328,19 @@ int cmd_init(int argc, char **argv)
         json_decref(schema);
         json_decref(defs);
     }
-    if (!(c = ddbxo_client_new(NULL, &err))) {
-        fprintf(stderr, "ddbxo init: %s\n", err.message);
+    {
+        ddbxo_client_config cc;
+        memset(&cc, 0, sizeof cc);
+        if (cli_make_sides("init", &cc, &o.tgt, &c, &tc) != 0)
+            return CLI_EX_USAGE;
+    }
+    memset(&ac, 0, sizeof ac);
+    ac.mode = o.mode;
+    ac.target_table = o.target;
+    ac.ledger_table = o.ledger;
+    ac.source_version_attr = o.source_version_attr;
+    if (cli_check_sides("init", c, tc, &ac, o.checkpoint) != 0) {
+        cli_free_sides(c, tc);
         return CLI_EX_USAGE;
     }
     r.created = json_array();
@@ -364,7 +386,7 @@ int cmd_init(int argc, char **argv)
     else
         schema = defs = NULL;
     if (schema) {
-        if (ensure(c, &r, "target", o.target, schema, defs,
+        if (ensure(tc, &r, "target", o.target, schema, defs,
                    o.ttl_attr, 0) < 0) {
             rc = CLI_EX_UNAVAILABLE;
             goto out;
@@ -375,7 +397,7 @@ int cmd_init(int argc, char **argv)
     }
     if (o.ledger) {
         pk_s(&schema, &defs);
-        if (ensure(c, &r, "ledger", o.ledger, schema, defs, "exp", 1) < 0) {
+        if (ensure(tc, &r, "ledger", o.ledger, schema, defs, "exp", 1) < 0) {
             rc = CLI_EX_UNAVAILABLE;
             goto out;
         }
@@ -404,6 +426,6 @@ out:
     json_decref(r.existing);
     json_decref(r.problems);
     json_decref(src);
-    ddbxo_client_free(c);
+    cli_free_sides(c, tc);
     return rc;
 }

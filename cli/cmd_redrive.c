@@ -65,7 +65,10 @@ static void help(FILE *f)
         "                          (another queue than --queue-url)\n"
         "  --shard-id ID           tracker mode: the shard of parked records\n"
         "                          (on-failure records name their own)\n"
-        "  -v, --verbose           log to standard error\n");
+        "  -v, --verbose           log to standard error\n"
+        CLI_TARGET_HELP
+        "The queue, the target and the ledger table are the target side's; the\n"
+        "stream the records are read back from is the source side's.\n");
 }
 
 typedef struct redrive_args {
@@ -73,6 +76,7 @@ typedef struct redrive_args {
     const char *source, *source_version, *version, *park, *shard;
     long long tombstone_ttl, max_messages, wait_s, tries;
     int hard_delete, no_coalesce, verbose;
+    cli_target_opts tgt;
 } redrive_args;
 
 static int usage_error(const char *what)
@@ -139,9 +143,14 @@ static int parse_args(int argc, char **argv, redrive_args *a)
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], **s;
         long long *n, min, max;
+        int k, st;
         if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
             help(stdout);
             return 0;
+        } else if ((k = cli_target_flag("redrive", argc, argv, &i, &a->tgt,
+                                        &st)) != 0) {
+            if (k < 0)
+                return st;
         } else if (strcmp(o, "--hard-delete") == 0) {
             a->hard_delete = 1;
         } else if (strcmp(o, "--no-coalesce") == 0) {
@@ -199,7 +208,8 @@ typedef struct table_applier {
 
 typedef struct redrive {
     const redrive_args *args;
-    ddbxo_client *c;
+    ddbxo_client *c;              /* source side: reads the stream back */
+    ddbxo_client *tc;             /* target side: queue, target, ledger */
     ddbxo_apply_config acfg;
     ddbxo_applier *main;
     table_applier *by_table;
@@ -232,7 +242,7 @@ static ddbxo_applier *applier_for(redrive *r, const char *table,
     r->by_table = grown;
     cfg = r->acfg;
     cfg.source_table = table;
-    if (!(grown[r->n_by_table].a = ddbxo_applier_new(r->c, &cfg, err)))
+    if (!(grown[r->n_by_table].a = ddbxo_applier_new(r->tc, &cfg, err)))
         return NULL;
     if (!(grown[r->n_by_table].table = strdup(table))) {
         ddbxo_applier_free(grown[r->n_by_table].a);
@@ -452,7 +462,7 @@ static void handle(redrive *r, const json_t *msg)
                         "left in the queue\n", id, m.why);
     json_decref(doc);
     if (done && rh) {
-        if (ddbxo__sqs_delete_message(r->c, r->args->queue, rh, 0, &err) == 0) {
+        if (ddbxo__sqs_delete_message(r->tc, r->args->queue, rh, 0, &err) == 0) {
             r->deleted++;
             return;
         }
@@ -475,7 +485,7 @@ static int drain(redrive *r)
         size_t i, fresh = 0;
         if (left <= 0)
             return 0;
-        if (ddbxo__sqs_receive_message(r->c, r->args->queue,
+        if (ddbxo__sqs_receive_message(r->tc, r->args->queue,
                                        left < 10 ? (int)left : 10,
                                        (int)r->args->wait_s, NULL, 0, &resp,
                                        &err) < 0) {
@@ -547,10 +557,9 @@ static int run(const redrive_args *a, int mode, const ddbxo_transform *t)
         cc.log = cli_log_text;
         cc.log_level = DDBXO_LOG_INFO;
     }
-    if (!(r.c = ddbxo_client_new(&cc, &err))) {
-        fprintf(stderr, "ddbxo redrive: %s\n", err.message);
-        return 1;
-    }
+    if ((status = cli_make_sides("redrive", &cc, &a->tgt, &r.c, &r.tc)) != 0)
+        return status;
+    status = 1;
     r.acfg.mode = mode;
     r.acfg.target_table = a->target;
     r.acfg.ledger_table = a->ledger;
@@ -562,7 +571,22 @@ static int run(const redrive_args *a, int mode, const ddbxo_transform *t)
     r.acfg.no_coalesce = a->no_coalesce;
     r.acfg.tombstone_ttl_s = a->tombstone_ttl;
     r.acfg.park_queue_url = a->park;
-    if (!(r.main = ddbxo_applier_new(r.c, &r.acfg, &err))) {
+    if ((status = cli_check_sides("redrive", r.c, r.tc, &r.acfg, NULL)) != 0)
+        goto out;
+    {
+        /* The queue drained is the target side's too. */
+        ddbxo_apply_config q = r.acfg;
+        q.park_queue_url = a->queue;
+        q.source_version_attr = NULL;
+        if (ddbxo_sides_check(r.c, r.tc, &q, NULL, &err) < 0 &&
+            strcmp(err.path, "park_queue_url") == 0) {
+            fprintf(stderr, "ddbxo redrive: --queue-url: %s\n", err.message);
+            status = CLI_EX_USAGE;
+            goto out;
+        }
+    }
+    status = 1;
+    if (!(r.main = ddbxo_applier_new(r.tc, &r.acfg, &err))) {
         fprintf(stderr, "ddbxo redrive: %s\n", err.message);
         status = err.code == DDBXO_E_CONFIG || err.code == DDBXO_E_INVALID
                      ? CLI_EX_USAGE : 1;
@@ -587,7 +611,7 @@ out:
     json_decref(r.lost);
     json_decref(r.seen);
     ddbxo_applier_free(r.main);
-    ddbxo_client_free(r.c);
+    cli_free_sides(r.c, r.tc);
     return status;
 }
 

@@ -57,7 +57,11 @@ static void help(FILE *f)
         "                          keys (default: the target table)\n"
         "  --progress-seconds N    progress period (default 5)\n"
         "  --log-format F          text (default) or json, on standard error\n"
-        "  -v, --verbose           also log informational events\n");
+        "  -v, --verbose           also log informational events\n"
+        CLI_TARGET_HELP
+        "The source side (the stream and the checkpoint table: the runner's)\n"
+        "uses the standard AWS settings; the target side may be in another\n"
+        "region or account (docs/configuration.md).\n");
 }
 
 typedef struct run_args {
@@ -67,6 +71,7 @@ typedef struct run_args {
     long long batch, until_idle, max_records, lease_s, tombstone_ttl,
         progress_s;
     int hard_delete, no_coalesce, verbose;
+    cli_target_opts tgt;
 } run_args;
 
 static ddbxo_runner *volatile g_runner;
@@ -142,11 +147,15 @@ static int parse_args(int argc, char **argv, run_args *a)
         const char **s;
         long long *n, min, max;
         char msg[160];
+        int st, k;
         if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
             help(stdout);
             return 1;
         }
-        if (strcmp(o, "--hard-delete") == 0) {
+        if ((k = cli_target_flag("run", argc, argv, &i, &a->tgt, &st)) != 0) {
+            if (k < 0)
+                return st;
+        } else if (strcmp(o, "--hard-delete") == 0) {
             a->hard_delete = 1;
         } else if (strcmp(o, "--no-coalesce") == 0) {
             a->no_coalesce = 1;
@@ -226,7 +235,7 @@ int cmd_run(int argc, char **argv)
     ddbxo_runner_config rcfg;
     ddbxo_client_config ccfg;
     ddbxo_transform *t = NULL;
-    ddbxo_client *c = NULL;
+    ddbxo_client *c = NULL, *tc = NULL;
     ddbxo_applier *ap = NULL;
     ddbxo_runner *r = NULL;
     ddbxo_error err;
@@ -264,11 +273,8 @@ int cmd_run(int argc, char **argv)
     memset(&ccfg, 0, sizeof ccfg);
     ccfg.log = log_line;
     ccfg.log_level = g_log_level;
-    if (!(c = ddbxo_client_new(&ccfg, &err))) {
-        fprintf(stderr, "ddbxo run: %s\n", err.message);
-        rc = 1;
+    if ((rc = cli_make_sides("run", &ccfg, &a.tgt, &c, &tc)) != 0)
         goto out;
-    }
     memset(&acfg, 0, sizeof acfg);
     acfg.mode = mode;
     acfg.target_table = a.target;
@@ -281,7 +287,9 @@ int cmd_run(int argc, char **argv)
     acfg.no_coalesce = a.no_coalesce;
     acfg.tombstone_ttl_s = a.tombstone_ttl;
     acfg.park_queue_url = a.park;
-    if (!(ap = ddbxo_applier_new(c, &acfg, &err))) {
+    if ((rc = cli_check_sides("run", c, tc, &acfg, a.ckpt)) != 0)
+        goto out;
+    if (!(ap = ddbxo_applier_new(tc, &acfg, &err))) {
         fprintf(stderr, "ddbxo run: %s%s%s\n", err.message,
                 err.path[0] ? ": " : "", err.path);
         rc = CLI_EX_USAGE;
@@ -321,7 +329,7 @@ out:
     g_runner = NULL;
     ddbxo_runner_free(r);
     ddbxo_applier_free(ap);
-    ddbxo_client_free(c);
+    cli_free_sides(c, tc);
     ddbxo_transform_free(t);
     return rc;
 }

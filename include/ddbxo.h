@@ -96,8 +96,9 @@ DDBXO_API void ddbxo_error_clear(ddbxo_error *err);
 /* Static name of a code, e.g. "invalid" for DDBXO_E_INVALID. */
 DDBXO_API const char *ddbxo_code_name(int code);
 
-/* Frees memory the library returned as a plain char* or byte buffer
- * (JSON text, canonical bytes).  Accepts NULL. */
+/* Wipes and frees memory the library returned as a plain char* or byte
+ * buffer (JSON text, canonical bytes, a canonical request -- which holds
+ * the session token).  Accepts NULL. */
 DDBXO_API void ddbxo_free(void *p);
 
 /* ------------------------------------------------------------------ */
@@ -583,15 +584,20 @@ typedef struct ddbxo_credentials {
     char *session_token;   /* NULL when the credentials have none */
     int64_t expiration;    /* Unix seconds; 0 = does not expire */
     const char *source;    /* static: "static", "environment", "profile",
-                              "container" */
+                              "web-identity", "assume-role", "process",
+                              "container", "imds" */
 } ddbxo_credentials;
 
 /* Where credentials come from; thread-safe, shareable by many clients. */
 typedef struct ddbxo_credentials_provider ddbxo_credentials_provider;
 
-/* The SDK chain (environment, shared files with profile = argument, else
- * AWS_PROFILE, else "default", then container), chosen now, fetched lazily.
- * Free with _free().  NULL + DDBXO_E_CONFIG if none applies or one is broken. */
+/* The SDK chain, chosen now, fetched lazily: environment keys; web
+ * identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN); the profile
+ * (argument, else AWS_PROFILE, else "default": keys, role_arn with
+ * source_profile / credential_source / web_identity_token_file,
+ * credential_process); container credentials; EC2 IMDSv2 unless
+ * AWS_EC2_METADATA_DISABLED=true (docs/configuration.md).  Free with
+ * _free().  NULL + DDBXO_E_CONFIG if one is broken or none applies. */
 DDBXO_API ddbxo_credentials_provider *
 ddbxo_credentials_provider_default(const char *profile, ddbxo_error *err);
 
@@ -762,6 +768,12 @@ typedef struct ddbxo_client_config {
     ddbxo_log_fn log;               /* NULL = no logging */
     void *log_ctx;
     int log_level;                  /* least level passed on [INFO] */
+    /* Assume this role (STS AssumeRole in the client's region, refreshed
+     * before it expires) with the credentials above as the caller: how a
+     * side reaches a table in another account.  NULL = use them as they
+     * are. */
+    const char *role_arn;
+    const char *external_id;        /* the role's ExternalId; NULL = none */
 } ddbxo_client_config;
 
 /* Creates a client from cfg (NULL = all defaults): resolves the region,
@@ -775,6 +787,9 @@ DDBXO_API ddbxo_client *ddbxo_client_new(const ddbxo_client_config *cfg,
 /* Frees the client, its connections, signers and (if it made it) its
  * credentials provider.  No call may be running on it.  Accepts NULL. */
 DDBXO_API void ddbxo_client_free(ddbxo_client *c);
+
+/* The role the client assumes (borrowed), or NULL. */
+DDBXO_API const char *ddbxo_client_role_arn(const ddbxo_client *c);
 
 /* The client's region (borrowed, valid while c lives). */
 DDBXO_API const char *ddbxo_client_region(const ddbxo_client *c);
@@ -1039,6 +1054,24 @@ DDBXO_API ddbxo_applier *ddbxo_applier_new(ddbxo_client *c,
                                            const ddbxo_apply_config *cfg,
                                            ddbxo_error *err);
 DDBXO_API void ddbxo_applier_free(ddbxo_applier *a);
+
+/* Checks that a pipeline's two sides can be exactly-once: source (the
+ * stream and the checkpoint table: where the runner reads) and target
+ * (the target, ledger/tracker table and park queue: where the applier
+ * writes; NULL = the same client).  Refused, with DDBXO_E_CONFIG, err->path
+ * naming the apply_config field (or "checkpoint_table") and a message
+ * saying why: a ledger table in another account or region than the target
+ * table (one transaction cannot span them); a table ARN or park queue URL
+ * in another region than its side; a source check (source_version_attr)
+ * when the sides differ in region or role, or the target table is an ARN
+ * of another account than source_table (its ConditionCheck on the source
+ * table is in the target's transaction).  0 when fine. */
+DDBXO_API int ddbxo_sides_check(const ddbxo_client *source,
+                                const ddbxo_client *target,
+                                const ddbxo_apply_config *acfg,
+                                const char *checkpoint_table,
+                                ddbxo_error *err);
+
 
 /* Applies one record (transform, conditional write, refusal read back)
  * and returns its ddbxo_outcome.  For FAILED_* outcomes err says why (its

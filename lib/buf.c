@@ -42,9 +42,18 @@ int ddbxo__buf_reserve(ddbxo__buf *b, size_t extra)
     cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    p = realloc(b->p, cap);
+    /* Not realloc: a buffer may hold a session token or a signature
+     * line, and realloc would free the old block with those bytes still
+     * in it.  Copy, wipe, free: the doublings cost one memset of the
+     * final size in total. */
+    p = malloc(cap);
     if (!p)
         goto oom;
+    if (b->p) {
+        memcpy(p, b->p, b->len);
+        OPENSSL_cleanse(b->p, b->cap);
+        free(b->p);
+    }
     b->p = p;
     b->cap = cap;
     return 0;

@@ -1,5 +1,7 @@
 /* Internal: a growable byte buffer.  An allocation failure is sticky (oom),
- * so a sequence of appends needs one check at the end. */
+ * so a sequence of appends needs one check at the end.  Growing wipes the
+ * block it leaves (it may have held a secret); freeing wipes only with
+ * ddbxo__buf_wipe_free. */
 #ifndef DDBXO_LIB_BUF_H
 #define DDBXO_LIB_BUF_H
 

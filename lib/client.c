@@ -1,6 +1,7 @@
 /* ddbxo_client: region, endpoints, credentials, transport and signers,
  * assembled once from a config and shared by every call (and thread). */
 #include "client.h"
+#include "creds.h"
 #include "error.h"
 
 #include <pthread.h>
@@ -15,6 +16,7 @@ struct ddbxo_client {
     ddbxo__http *http;
     ddbxo_credentials_provider *creds;
     int owns_creds;
+    char *role_arn;              /* the role assumed, or NULL */
     int max_conns;
     /* Signers are keyed by (signing name, signing region); slot[svc] says
      * which one a service uses, so services that sign alike share a key
@@ -78,6 +80,31 @@ static int resolve_endpoints(ddbxo_client *c, const ddbxo_client_config *cfg,
             }
     }
     return 0;
+}
+
+/* Wraps the caller's credentials in an AssumeRole provider (which the
+ * client then owns; a borrowed caller provider stays the caller's). */
+static int assume_role(ddbxo_client *c, const ddbxo_client_config *cfg,
+                       const ddbxo__env *env, ddbxo_error *err)
+{
+    ddbxo__creds_opts co = { .env = env };
+    ddbxo__creds_sts_cfg sc;
+    ddbxo_credentials_provider *p;
+    memset(&sc, 0, sizeof sc);
+    sc.what = "client role_arn";
+    sc.role_arn = cfg->role_arn;
+    sc.external_id = cfg->external_id;
+    sc.region = c->region;
+    sc.borrow_base = !c->owns_creds;
+    if (!(c->role_arn = strdup(cfg->role_arn))) {
+        ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+        return -1;
+    }
+    /* The STS provider owns (or borrows) the base from here on. */
+    p = ddbxo__creds_provider_sts(&sc, c->creds, &co, err);
+    c->creds = p;
+    c->owns_creds = p != NULL;
+    return p ? 0 : -1;
 }
 
 static int make_http(ddbxo_client *c, const ddbxo_client_config *cfg,
@@ -149,6 +176,8 @@ ddbxo_client *ddbxo__client_new_opts(const ddbxo_client_config *cfg_in,
             goto fail;
         c->owns_creds = 1;
     }
+    if (cfg->role_arn && *cfg->role_arn && assume_role(c, cfg, env, err) < 0)
+        goto fail;
     if (make_http(c, cfg, o, err) < 0)
         goto fail;
 
@@ -178,8 +207,14 @@ DDBXO_API void ddbxo_client_free(ddbxo_client *c)
         ddbxo_signer_free(c->signer[i]);   /* wipes secrets and keys */
     if (c->owns_creds)
         ddbxo_credentials_provider_free(c->creds);
+    free(c->role_arn);
     pthread_mutex_destroy(&c->mu);
     free(c);
+}
+
+DDBXO_API const char *ddbxo_client_role_arn(const ddbxo_client *c)
+{
+    return c ? c->role_arn : NULL;
 }
 
 DDBXO_API const char *ddbxo_client_region(const ddbxo_client *c)
@@ -245,6 +280,18 @@ ddbxo_signer *ddbxo__client_signer(ddbxo_client *c, ddbxo_service svc,
      * refreshes expiring credentials itself. */
     if (ddbxo_credentials_get(c->creds, snap, err) < 0)
         return NULL;
+    {
+        ddbxo_error w;
+        int64_t exp = 0;
+        /* Once per failure streak, not once per request. */
+        if (ddbxo__creds_provider_warning(c->creds, &w, &exp))
+            ddbxo__client_log(c, DDBXO_LOG_WARN,
+                              "ddbxo client: refreshing %s credentials "
+                              "failed (%s); the current ones stay in use "
+                              "until %lld s from now", snap->source ?
+                              snap->source : "?", w.message,
+                              (long long)(exp - ddbxo__now_wall(NULL)));
+    }
     slot = c->slot[svc];
     pthread_mutex_lock(&c->mu);
     if (!(s = c->signer[slot])) {

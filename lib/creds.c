@@ -25,6 +25,10 @@ struct ddbxo_credentials_provider {
     unsigned long fetches;
     unsigned long gen;          /* refreshes finished, good or bad */
     int last_rc;                /* result of the last refresh */
+    int warn;                   /* 1: a refresh failed, old creds served,
+                                   not yet reported; 2: reported (until a
+                                   refresh succeeds) */
+    ddbxo_error warn_err;
     ddbxo_error last_err;       /* its error: waiters share it */
     const ddbxo__creds_source *src; /* NULL: fixed credentials */
     void *state;
@@ -316,11 +320,16 @@ DDBXO_API int ddbxo_credentials_get(ddbxo_credentials_provider *p,
         p->have = 1;
         p->force = 0;
         p->retry_after = 0;
+        __atomic_store_n(&p->warn, 0, __ATOMIC_RELEASE);
         p->fetches++;
         rc = ddbxo__creds_copy(out, &p->cached, err);
     } else if (p->have && !p->force && usable(&p->cached, now)) {
         /* Keep serving what still works; try again a little later. */
         p->retry_after = now + DDBXO__CREDS_RETRY_SECONDS;
+        if (p->warn == 0) {
+            p->warn_err = ferr;
+            __atomic_store_n(&p->warn, 1, __ATOMIC_RELEASE);
+        }
         rc = ddbxo__creds_copy(out, &p->cached, err);
     } else {
         ddbxo__err_copy(err, &ferr);
@@ -341,6 +350,27 @@ DDBXO_API void ddbxo_credentials_provider_invalidate(ddbxo_credentials_provider 
     pthread_mutex_lock(&p->mu);
     p->force = 1;
     pthread_mutex_unlock(&p->mu);
+}
+
+int ddbxo__creds_provider_warning(ddbxo_credentials_provider *p,
+                                  ddbxo_error *err, int64_t *expiration)
+{
+    int rc = 0;
+    if (!p || !p->src)
+        return 0;
+    /* Called before every signature: the lock only when there is news. */
+    if (__atomic_load_n(&p->warn, __ATOMIC_ACQUIRE) != 1)
+        return 0;
+    pthread_mutex_lock(&p->mu);
+    if (p->warn == 1) {
+        __atomic_store_n(&p->warn, 2, __ATOMIC_RELEASE);
+        ddbxo__err_copy(err, &p->warn_err);
+        if (expiration)
+            *expiration = p->cached.expiration;
+        rc = 1;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return rc;
 }
 
 unsigned long ddbxo__creds_provider_fetches(ddbxo_credentials_provider *p)
@@ -372,6 +402,8 @@ ddbxo__creds_provider_default_opts(const char *profile,
 {
     const ddbxo__env *env = o ? o->env : NULL;
     const ddbxo__creds_source *src = NULL;
+    ddbxo_credentials_provider *p = NULL;
+    char region[DDBXO_REGION_BUFSIZE];
     void *state = NULL;
     ddbxo_credentials c;
     int rc;
@@ -384,11 +416,17 @@ ddbxo__creds_provider_default_opts(const char *profile,
     if (rc > 0)
         return ddbxo__creds_provider_fixed(&c, err);
 
-    rc = ddbxo__creds_from_profile(env, profile, &c, err);
-    if (rc < 0)
-        return NULL;
-    if (rc > 0)
-        return ddbxo__creds_provider_fixed(&c, err);
+    /* STS sources need a region; a missing one is reported by them, only
+     * if one is configured. */
+    if (ddbxo__config_region_env(region, sizeof region, profile, env, NULL) < 0)
+        region[0] = '\0';
+    rc = ddbxo__creds_web_identity_env(o, region, &p, err);
+    if (rc != 0)
+        return p;
+
+    rc = ddbxo__creds_profile_provider(o, profile, region, &p, err);
+    if (rc != 0)
+        return p;
 
     rc = ddbxo__creds_container_config(env, o ? o->container_base : NULL,
                                        &src, &state, err);
@@ -397,11 +435,19 @@ ddbxo__creds_provider_default_opts(const char *profile,
     if (rc > 0)
         return ddbxo__creds_provider_new(src, state, o, err);
 
+    /* Last, as in the SDKs: on EC2 the instance role.  Off the instance
+     * its first fetch fails in about two seconds with a message that says
+     * what else could have been set. */
+    if (!ddbxo__creds_imds_disabled(env))
+        return ddbxo__creds_provider_imds(o, err);
+
     ddbxo__err(err, DDBXO_E_CONFIG, NULL,
                "no AWS credentials: set AWS_ACCESS_KEY_ID and "
-               "AWS_SECRET_ACCESS_KEY, or keys for profile '%s' in the shared "
+               "AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and "
+               "AWS_ROLE_ARN, credentials for profile '%s' in the shared "
                "credentials/config file, or AWS_CONTAINER_CREDENTIALS_FULL_URI"
-               "/_RELATIVE_URI (IMDS is not supported)",
+               "/_RELATIVE_URI (the EC2 instance metadata service is off: "
+               "AWS_EC2_METADATA_DISABLED)",
                ddbxo__profile_name(env, profile, NULL));
     return NULL;
 }

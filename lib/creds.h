@@ -39,12 +39,17 @@ int ddbxo__parse_iso8601(const char *s, int64_t *out);
 /* ---- providers ---------------------------------------------------- */
 
 typedef struct ddbxo__creds_opts {
-    const ddbxo__env *env;      /* NULL: the process environment */
+    const ddbxo__env *env;      /* NULL: the process environment (must
+                                   outlive the provider) */
     const char *container_base; /* NULL: "http://169.254.170.2" (tests
                                    point it at 127.0.0.1) */
     ddbxo__clock_fn now;        /* NULL: ddbxo__now_wall */
     void *now_ctx;
+    int process_timeout_ms;     /* credential_process [30000] */
 } ddbxo__creds_opts;
+
+/* credential_process is killed after this long. */
+#define DDBXO__PROCESS_TIMEOUT_MS 30000
 
 /* A refreshable source.  fetch fills *out (expiration may be 0) or returns
  * -1 with err; it runs without the provider lock held. */
@@ -66,6 +71,12 @@ ddbxo__creds_provider_new(const ddbxo__creds_source *src, void *state,
 /* A provider that always returns *c, which is moved in (and zeroed). */
 ddbxo_credentials_provider *
 ddbxo__creds_provider_fixed(ddbxo_credentials *c, ddbxo_error *err);
+/* 1 once per failure streak: a refresh failed while the cached
+ * credentials were still usable, so they are still served; err gets the
+ * refresh's error and *expiration (may be NULL) when they expire.  0
+ * otherwise (and for fixed providers).  The client logs it (one line). */
+int ddbxo__creds_provider_warning(ddbxo_credentials_provider *p,
+                                  ddbxo_error *err, int64_t *expiration);
 /* Number of successful fetches so far (tests). */
 unsigned long ddbxo__creds_provider_fetches(ddbxo_credentials_provider *p);
 
@@ -78,6 +89,59 @@ int ddbxo__creds_from_profile(const ddbxo__env *env, const char *profile,
 int ddbxo__creds_container_config(const ddbxo__env *env, const char *base,
                                   const ddbxo__creds_source **src,
                                   void **state, ddbxo_error *err);
+typedef struct ddbxo__profile ddbxo__profile;
+
+/* The profile's static keys: 1 + *out, 0 when it has none, -1 + err for
+ * half a pair or a malformed key. */
+int ddbxo__creds_profile_static(const ddbxo__profile *p, const char *name,
+                                ddbxo_credentials *out, ddbxo_error *err);
+
+/* An STS-backed source (lib/creds_sts.c). */
+typedef struct ddbxo__creds_sts_cfg {
+    const char *what;            /* names the setting in errors */
+    const char *role_arn;
+    const char *session_name;    /* NULL: "ddbxo-<unix time>" */
+    const char *external_id;     /* NULL: none */
+    int duration_s;              /* 0: STS default */
+    const char *token_file;      /* set: AssumeRoleWithWebIdentity */
+    const char *region;          /* STS signing region / endpoint */
+    int borrow_base;             /* 1: base is the caller's, not freed */
+} ddbxo__creds_sts_cfg;
+
+/* A provider assuming c->role_arn with base's credentials (AssumeRole;
+ * base is owned and freed on failure, unless c->borrow_base) or with
+ * c->token_file (web identity; base must be NULL).  NULL + err. */
+ddbxo_credentials_provider *
+ddbxo__creds_provider_sts(const ddbxo__creds_sts_cfg *c,
+                          ddbxo_credentials_provider *base,
+                          const ddbxo__creds_opts *o, ddbxo_error *err);
+/* AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME):
+ * 1 + *out, 0 when unset, -1 + err when half set or broken. */
+int ddbxo__creds_web_identity_env(const ddbxo__creds_opts *o,
+                                  const char *region,
+                                  ddbxo_credentials_provider **out,
+                                  ddbxo_error *err);
+/* The profile (explicit, AWS_PROFILE or "default"), resolved as the SDKs
+ * do (lib/creds_profile.c): 1 + *out, 0 when it has no credentials (or a
+ * fallback "default" does not exist), -1 + err. */
+int ddbxo__creds_profile_provider(const ddbxo__creds_opts *o,
+                                  const char *profile, const char *region,
+                                  ddbxo_credentials_provider **out,
+                                  ddbxo_error *err);
+/* credential_process (lib/creds_process.c). */
+ddbxo_credentials_provider *
+ddbxo__creds_provider_process(const char *command, const char *profile,
+                              const ddbxo__creds_opts *o, ddbxo_error *err);
+/* Reads a credential_process output (exposed for tests). */
+int ddbxo__creds_process_parse(const char *text, size_t len,
+                               const char *profile, ddbxo_credentials *out,
+                               ddbxo_error *err);
+/* IMDSv2 (lib/creds_imds.c): AWS_EC2_METADATA_SERVICE_ENDPOINT(_MODE). */
+ddbxo_credentials_provider *ddbxo__creds_provider_imds(const ddbxo__creds_opts *o,
+                                                       ddbxo_error *err);
+/* 1 if AWS_EC2_METADATA_DISABLED is "true" (any case). */
+int ddbxo__creds_imds_disabled(const ddbxo__env *env);
+
 /* Sanity cap for an authorization token read from a file. */
 #define DDBXO__MAX_TOKEN_FILE_BYTES (16u * 1024u)
 
@@ -88,8 +152,8 @@ int ddbxo__creds_container_config(const ddbxo__env *env, const char *base,
 /* Largest config/credentials file read. */
 #define DDBXO__MAX_PROFILE_FILE_BYTES (1024u * 1024u)
 
-/* The key/values of one profile, merged from the files read. */
-typedef struct ddbxo__profile ddbxo__profile;
+/* The key/values of one profile, merged from the files read (the
+ * ddbxo__profile type is declared above). */
 
 /* Profile to use: explicit_name if non-empty, else AWS_PROFILE, else
  * "default".  *is_explicit (may be NULL) is 0 only for the fallback. */

@@ -295,6 +295,9 @@ static char *read_token_file(const char *path, ddbxo_error *err)
                    V_TOKEN_FILE, path, strerror(errno));
         return NULL;
     }
+    /* Unbuffered: stdio's own buffer would hold a copy of the secret and
+     * go back to the allocator unwiped at fclose. */
+    setvbuf(f, NULL, _IONBF, 0);
     n = fread(buf, 1, sizeof buf, f);
     fclose(f);
     if (n > DDBXO__MAX_TOKEN_FILE_BYTES) {
@@ -339,13 +342,6 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
     if (ddbxo__buf_put(&s->body, p, n) < 0)
         return 0;
     return n;
-}
-
-static void wipe_slist(struct curl_slist *l)
-{
-    for (struct curl_slist *i = l; i; i = i->next)
-        OPENSSL_cleanse(i->data, strlen(i->data));
-    curl_slist_free_all(l);
 }
 
 static int http_get(const struct container *c, const char *token,
@@ -422,7 +418,7 @@ nomem:
     ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
 out:
     curl_easy_cleanup(h);
-    wipe_slist(hdrs);
+    ddbxo__curl_slist_wipe_free(hdrs);
     curl_slist_free_all(resolve);
     return rc;
 }

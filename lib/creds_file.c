@@ -381,6 +381,9 @@ static int read_file(const char *path, char **text, size_t *len,
         return ddbxo__err(err, DDBXO_E_IO, NULL, "cannot open %s: %s", path,
                           strerror(errno));
     }
+    /* Unbuffered: stdio's own buffer would hold a copy of the secret and
+     * go back to the allocator unwiped at fclose. */
+    setvbuf(f, NULL, _IONBF, 0);
     if (!(b = malloc(cap))) {
         fclose(f);
         return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
@@ -463,20 +466,41 @@ fail:
     return -1;
 }
 
-/* Settings of credential sources this library does not implement: a
- * profile using one must fail loudly, not fall through to another
- * identity. */
-static const char *const unsupported[] = {
-    "role_arn", "credential_process", "sso_session", "sso_start_url",
-    "web_identity_token_file", "credential_source", "login_session",
-};
+int ddbxo__creds_profile_static(const ddbxo__profile *p, const char *name,
+                                ddbxo_credentials *out, ddbxo_error *err)
+{
+    const char *ak = ddbxo__profile_get(p, "aws_access_key_id");
+    const char *sk = ddbxo__profile_get(p, "aws_secret_access_key");
+    const char *tok = ddbxo__profile_get(p, "aws_session_token");
+
+    if (ak && !*ak)
+        ak = NULL;
+    if (sk && !*sk)
+        sk = NULL;
+    if (!ak && !sk)
+        return 0;
+    if (!ak || !sk)
+        return ddbxo__err(err, DDBXO_E_CONFIG, NULL,
+                          "profile '%s' has %s but no %s", name,
+                          ak ? "aws_access_key_id" : "aws_secret_access_key",
+                          ak ? "aws_secret_access_key" : "aws_access_key_id");
+    if (!ddbxo__creds_token_ok(ak) || !ddbxo__creds_token_ok(sk)
+        || (tok && *tok && !ddbxo__creds_token_ok(tok)))
+        return ddbxo__err(err, DDBXO_E_CONFIG, NULL,
+                          "profile '%s': %s has spaces or control characters "
+                          "(is the next line indented? an indented line "
+                          "continues the value)", name,
+                          !ddbxo__creds_token_ok(ak) ? "aws_access_key_id"
+                          : !ddbxo__creds_token_ok(sk) ? "aws_secret_access_key"
+                                                       : "aws_session_token");
+    return ddbxo__creds_set(out, ak, sk, tok, 0, "profile", err) < 0 ? -1 : 1;
+}
 
 int ddbxo__creds_from_profile(const ddbxo__env *env, const char *profile,
                               ddbxo_credentials *out, ddbxo_error *err)
 {
-    int is_explicit, rc = -1;
+    int is_explicit, rc;
     const char *name = ddbxo__profile_name(env, profile, &is_explicit);
-    const char *ak, *sk, *tok;
     ddbxo__profile *p = NULL;
 
     if (ddbxo__profile_load(env, name, DDBXO__PF_CONFIG | DDBXO__PF_CREDENTIALS,
@@ -490,45 +514,7 @@ int ddbxo__creds_from_profile(const ddbxo__env *env, const char *profile,
                           "credentials file nor the config file", name,
                           profile && *profile ? "the caller" : "AWS_PROFILE");
     }
-    ak = ddbxo__profile_get(p, "aws_access_key_id");
-    sk = ddbxo__profile_get(p, "aws_secret_access_key");
-    tok = ddbxo__profile_get(p, "aws_session_token");
-    if (ak && !*ak)
-        ak = NULL;
-    if (sk && !*sk)
-        sk = NULL;
-    if (!ak && !sk) {
-        for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
-            if (ddbxo__profile_get(p, unsupported[i])) {
-                ddbxo__err(err, DDBXO_E_CONFIG, NULL,
-                           "profile '%s' uses %s, which libddbxo does not "
-                           "support; give it aws_access_key_id and "
-                           "aws_secret_access_key, or use environment or "
-                           "container credentials", name, unsupported[i]);
-                goto out;
-            }
-        rc = 0;     /* e.g. a profile holding only a region */
-        goto out;
-    }
-    if (!ak || !sk) {
-        ddbxo__err(err, DDBXO_E_CONFIG, NULL, "profile '%s' has %s but no %s",
-                   name, ak ? "aws_access_key_id" : "aws_secret_access_key",
-                   ak ? "aws_secret_access_key" : "aws_access_key_id");
-        goto out;
-    }
-    if (!ddbxo__creds_token_ok(ak) || !ddbxo__creds_token_ok(sk)
-        || (tok && *tok && !ddbxo__creds_token_ok(tok))) {
-        ddbxo__err(err, DDBXO_E_CONFIG, NULL,
-                   "profile '%s': %s has spaces or control characters (is "
-                   "the next line indented? an indented line continues the "
-                   "value)", name,
-                   !ddbxo__creds_token_ok(ak) ? "aws_access_key_id"
-                   : !ddbxo__creds_token_ok(sk) ? "aws_secret_access_key"
-                                                : "aws_session_token");
-        goto out;
-    }
-    rc = ddbxo__creds_set(out, ak, sk, tok, 0, "profile", err) < 0 ? -1 : 1;
-out:
+    rc = ddbxo__creds_profile_static(p, name, out, err);
     ddbxo__profile_free(p);
     return rc;
 }

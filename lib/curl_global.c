@@ -1,6 +1,8 @@
 #include "curl_global.h"
 
+#include <openssl/crypto.h>
 #include <pthread.h>
+#include <string.h>
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static CURLcode rc;
@@ -17,4 +19,12 @@ CURLcode ddbxo__curl_global_init(void)
 {
     pthread_once(&once, init);
     return rc;
+}
+
+void ddbxo__curl_slist_wipe_free(struct curl_slist *l)
+{
+    for (struct curl_slist *i = l; i; i = i->next)
+        if (i->data)
+            OPENSSL_cleanse(i->data, strlen(i->data));
+    curl_slist_free_all(l);
 }

@@ -9,4 +9,9 @@
  * result on every call. */
 CURLcode ddbxo__curl_global_init(void);
 
+/* curl_slist_free_all after wiping every line: request header lists hold
+ * the Authorization signature and X-Amz-Security-Token (or a container
+ * authorization token).  Accepts NULL. */
+void ddbxo__curl_slist_wipe_free(struct curl_slist *l);
+
 #endif

@@ -1,5 +1,7 @@
 #include "error.h"
 
+#include <malloc.h>
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +61,11 @@ DDBXO_API const char *ddbxo_code_name(int code)
 
 DDBXO_API void ddbxo_free(void *p)
 {
+    /* Whatever it returned may hold a secret (a canonical request carries
+     * X-Amz-Security-Token); the caller has no length to wipe with, the
+     * allocator does (glibc and musl alike). */
+    if (p)
+        OPENSSL_cleanse(p, malloc_usable_size(p));
     free(p);
 }
 

@@ -3,6 +3,7 @@
  * ambiguity).  Everything that touches one CURL easy handle lives here. */
 #include "http.h"
 #include "buf.h"
+#include "curl_global.h"
 #include "error.h"
 
 #include <curl/curl.h>
@@ -193,7 +194,7 @@ void ddbxo__http_easy_free(ddbxo__http_easy *e)
     if (!e)
         return;
     curl_easy_cleanup(e->curl);
-    curl_slist_free_all(e->slist);
+    ddbxo__curl_slist_wipe_free(e->slist);
     ddbxo__buf_free(&e->body);
     free(e);
 }
@@ -249,7 +250,7 @@ void ddbxo__http_pool_give(ddbxo__http *h, ddbxo__http_easy *e)
     if (!e)
         return;
     curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(e->slist);
+    ddbxo__curl_slist_wipe_free(e->slist);
     e->slist = NULL;
     capture_reset(e);
     e->owner = NULL;
@@ -309,7 +310,7 @@ int ddbxo__http_easy_setup(ddbxo__http *h, ddbxo__http_easy *e,
     if (ddbxo__http_check_url(&env->cfg, req->url, &loopback, err) < 0)
         return -1;
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(e->slist);
+    ddbxo__curl_slist_wipe_free(e->slist);
     e->slist = NULL;
     capture_reset(e);
     e->errbuf[0] = '\0';
@@ -443,7 +444,7 @@ void ddbxo__http_easy_finish(ddbxo__http *h, ddbxo__http_easy *e,
     curl_easy_getinfo(e->curl, CURLINFO_NUM_CONNECTS, &nconn);
     ddbxo__http_count_connects(h, nconn);
     curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(e->slist);
+    ddbxo__curl_slist_wipe_free(e->slist);
     e->slist = NULL;
 
     /* Keep the headers of whatever arrived (request id helps support). */

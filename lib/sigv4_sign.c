@@ -112,6 +112,17 @@ ddbxo_sigv4_header *ddbxo__sv4_lines_to_headers(const ddbxo__buf *b,
 
 DDBXO_API void ddbxo_sigv4_headers_free(ddbxo_sigv4_header *headers)
 {
+    const ddbxo_sigv4_header *h = headers;
+    if (!headers)
+        return;
+    /* One block: the array, then the text, whose last value ends it.  The
+     * text holds the session token and the signature. */
+    while (h->name)
+        h++;
+    if (h != headers) {
+        const char *end = h[-1].value + strlen(h[-1].value) + 1;
+        OPENSSL_cleanse(headers, (size_t)(end - (const char *)headers));
+    }
     free(headers);
 }
 
@@ -160,7 +171,7 @@ DDBXO_API ddbxo_sigv4_header *ddbxo_sigv4_sign(const ddbxo_sigv4_request *req,
     count = ddbxo__sv4_sign_lines(&c, req, &sha, &out, err);
     if (count > 0)
         h = ddbxo__sv4_lines_to_headers(&out, 0, count, n, err);
-    ddbxo__buf_free(&out);
+    ddbxo__buf_wipe_free(&out);     /* holds the token */
 out:
     OPENSSL_cleanse(key, sizeof key);
     ddbxo__sha_free(&sha);

@@ -257,6 +257,6 @@ DDBXO_API ddbxo_sigv4_header *ddbxo_signer_sign(ddbxo_signer *s,
     count = ddbxo__signer_sign_lines(s, req, t, &out, err);
     if (count > 0)
         h = ddbxo__sv4_lines_to_headers(&out, 0, count, n, err);
-    ddbxo__buf_free(&out);
+    ddbxo__buf_wipe_free(&out);     /* holds the token */
     return h;
 }

@@ -16,7 +16,7 @@ static char *take(ddbxo__buf *b, ddbxo_error *err)
 {
     char *s;
     if (b->oom) {
-        ddbxo__buf_free(b);
+        ddbxo__buf_wipe_free(b);
         ddbxo__err(err, DDBXO_E_NOMEM, NULL, "sigv4: out of memory");
         return NULL;
     }
@@ -64,7 +64,7 @@ DDBXO_API char *ddbxo_sigv4_canonical_request(const ddbxo_sigv4_request *req,
     r = take(&text, err);
 out:
     ddbxo__buf_free(&sh);
-    ddbxo__buf_free(&text);
+    ddbxo__buf_wipe_free(&text);    /* its x-amz-security-token line */
     ddbxo__sha_free(&sha);
     return r;
 }

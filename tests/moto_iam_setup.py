@@ -6,9 +6,12 @@ usage: python moto_iam_setup.py http://127.0.0.1:PORT
 IAM and STS speak the query protocol, which libddbxo does not; boto3 (from
 the test venv) is the simplest client for this one-off setup.  Output:
   {"user":    {"AccessKeyId", "SecretAccessKey"},        # policy allows
-                                                           # dynamodb:*, sqs:*
+                                                           # dynamodb:*, sqs:*,
+                                                           # sts:AssumeRole
    "nopolicy":{"AccessKeyId", "SecretAccessKey"},        # no policy at all
    "session": {"AccessKeyId", "SecretAccessKey", "SessionToken"}}  # AssumeRole
+It also makes the role ddbxo-ext-role, which trusts the user only with
+ExternalId "ext-ddbxo" (check_sts assumes it with signature checking on).
 """
 import json
 import sys
@@ -17,7 +20,8 @@ import boto3
 
 ALLOW = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": ["dynamodb:*", "sqs:*"],
+    "Statement": [{"Effect": "Allow", "Action": ["dynamodb:*", "sqs:*",
+                                              "sts:AssumeRole"],
                    "Resource": "*"}],
 }
 TRUST = {
@@ -46,6 +50,17 @@ def main():
     role = iam.create_role(RoleName="ddbxo-role",
                            AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]
     iam.put_role_policy(RoleName="ddbxo-role", PolicyName="ddbxo-allow",
+                        PolicyDocument=json.dumps(ALLOW))
+    ext_trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow",
+                       "Principal": {"AWS": "arn:aws:iam::123456789012:user/ddbxo-test"},
+                       "Action": "sts:AssumeRole",
+                       "Condition": {"StringEquals": {"sts:ExternalId": "ext-ddbxo"}}}],
+    }
+    iam.create_role(RoleName="ddbxo-ext-role",
+                    AssumeRolePolicyDocument=json.dumps(ext_trust))
+    iam.put_role_policy(RoleName="ddbxo-ext-role", PolicyName="ddbxo-allow",
                         PolicyDocument=json.dumps(ALLOW))
     cred = sts.assume_role(RoleArn=role["Arn"],
                            RoleSessionName="ddbxo")["Credentials"]

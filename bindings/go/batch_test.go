@@ -3,9 +3,12 @@ package ddbxo_test
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -13,6 +16,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	ddbxo "github.com/ddbxo/ddbxo/bindings/go"
@@ -371,5 +376,167 @@ func TestProcessEvent(t *testing.T) {
 	}
 	if b := scan(t, target)["a"]["b"].(*types.AttributeValueMemberB).Value; !reflect.DeepEqual(b, []byte{0, 1}) {
 		t.Errorf("b = %v", b)
+	}
+}
+
+// The target side in another region: the records land in eu-west-1 and
+// the namesake table in the source's region (us-east-1) stays empty.
+func TestTargetInAnotherRegion(t *testing.T) {
+	own := createTable(t, "target") // us-east-1
+	eu := dynamodb.New(dynamodb.Options{
+		Region:       "eu-west-1",
+		BaseEndpoint: aws.String(motoEndpoint),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"}, nil
+		}),
+	})
+	_, err := eu.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:            aws.String(own),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	})
+	if err != nil {
+		t.Fatalf("CreateTable in eu-west-1: %v", err)
+	}
+	cl, err := ddbxo.NewClient(ddbxo.Config{
+		Region:           "eu-west-1",
+		EndpointDynamoDB: motoEndpoint,
+		EndpointStreams:  motoEndpoint,
+		Credentials:      &ddbxo.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"},
+	})
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	defer cl.Close()
+	if cl.Region() != "eu-west-1" {
+		t.Fatalf("region %q", cl.Region())
+	}
+	ev := event(
+		record("INSERT", "a", "100", `{"pk":{"S":"a"},"v":{"N":"1"}}`),
+		record("INSERT", "b", "101", `{"pk":{"S":"b"},"v":{"N":"7"}}`),
+	)
+	_, sum, err := cl.ProcessBatch(context.Background(), ev, ddbxo.Options{TargetTable: own})
+	if err != nil || sum.Failed != 0 || sum.Applied != 2 {
+		t.Fatalf("ProcessBatch: %+v, %v", sum, err)
+	}
+	out, err := eu.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(own)})
+	if err != nil || len(out.Items) != 2 {
+		t.Fatalf("eu-west-1 target: %v, %v", out, err)
+	}
+	if left := scan(t, own); len(left) != 0 {
+		t.Fatalf("written to the source region's table: %v", left)
+	}
+}
+
+// assumeOnMoto calls moto's STS AssumeRole and returns the role's
+// credentials, for setting up tables in the role's account.  moto's checks
+// are off: the Authorization header only tells it the service (it sends
+// unsigned requests to S3).
+func assumeOnMoto(t *testing.T, role string) aws.Credentials {
+	t.Helper()
+	form := url.Values{
+		"Action": {"AssumeRole"}, "Version": {"2011-06-15"},
+		"RoleArn": {role}, "RoleSessionName": {"setup"},
+	}
+	req, err := http.NewRequest("POST", motoEndpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("AssumeRole: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Creds struct {
+			AccessKeyID     string `xml:"AccessKeyId"`
+			SecretAccessKey string `xml:"SecretAccessKey"`
+			SessionToken    string `xml:"SessionToken"`
+		} `xml:"AssumeRoleResult>Credentials"`
+	}
+	if err := xml.NewDecoder(resp.Body).Decode(&out); err != nil || out.Creds.AccessKeyID == "" {
+		t.Fatalf("AssumeRole answer: %v", err)
+	}
+	return aws.Credentials{AccessKeyID: out.Creds.AccessKeyID,
+		SecretAccessKey: out.Creds.SecretAccessKey, SessionToken: out.Creds.SessionToken}
+}
+
+// The target side in another account: RoleARN is assumed through moto's
+// STS (AWS_ENDPOINT_URL_STS) and the records land in that account's
+// table; the caller's own namesake stays empty.
+func TestTargetInAnotherAccount(t *testing.T) {
+	const role = "arn:aws:iam::222222222222:role/ddbxo-target"
+	t.Setenv("AWS_ENDPOINT_URL_STS", motoEndpoint)
+	own := createTable(t, "target")
+	rc := assumeOnMoto(t, role)
+	other := dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(motoEndpoint),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return rc, nil
+		}),
+	})
+	if _, err := other.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:            aws.String(own),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	}); err != nil {
+		t.Fatalf("CreateTable in account 222222222222: %v", err)
+	}
+	cl, err := ddbxo.NewClient(ddbxo.Config{
+		Region:           "us-east-1",
+		EndpointDynamoDB: motoEndpoint,
+		EndpointStreams:  motoEndpoint,
+		Credentials:      &ddbxo.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"},
+		RoleARN:          role,
+		ExternalID:       "ext-1",
+	})
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	defer cl.Close()
+	_, sum, err := cl.ProcessBatch(context.Background(),
+		event(record("INSERT", "a", "100", `{"pk":{"S":"a"},"v":{"N":"1"}}`)),
+		ddbxo.Options{TargetTable: own})
+	if err != nil || sum.Failed != 0 || sum.Applied != 1 {
+		t.Fatalf("ProcessBatch: %+v, %v", sum, err)
+	}
+	out, err := other.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(own)})
+	if err != nil || len(out.Items) != 1 {
+		t.Fatalf("account 222222222222's table: %v, %v", out, err)
+	}
+	if left := scan(t, own); len(left) != 0 {
+		t.Fatalf("written with the caller's own identity: %v", left)
+	}
+}
+
+// RoleARN without a reachable STS fails when the credentials are first
+// needed, naming STS: the role is really assumed, never skipped.
+func TestRoleARNIsAssumed(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1")
+	cl, err := ddbxo.NewClient(ddbxo.Config{
+		Region:           "us-east-1",
+		EndpointDynamoDB: motoEndpoint,
+		EndpointStreams:  motoEndpoint,
+		Credentials:      &ddbxo.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"},
+		RoleARN:          "arn:aws:iam::222222222222:role/ddbxo-target",
+	})
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	defer cl.Close()
+	target := createTable(t, "target")
+	_, sum, err := cl.ProcessBatch(context.Background(),
+		event(record("INSERT", "a", "100", `{"pk":{"S":"a"},"v":{"N":"1"}}`)),
+		ddbxo.Options{TargetTable: target})
+	if err == nil && sum.Failed == 0 {
+		t.Fatalf("applied without assuming the role: %+v", sum)
+	}
+	if len(scan(t, target)) != 0 {
+		t.Fatalf("written with the caller's own identity")
 	}
 }

@@ -2,7 +2,21 @@ package ddbxo
 
 /*
 #include <stdlib.h>
+#include <string.h>
 #include "ddbxo.h"
+
+// Wipes a C copy of a secret before freeing it: a volatile store the
+// compiler may not drop as dead.
+static void ddbxo_go_wipe_free(char *s)
+{
+	if (s) {
+		volatile char *v = s;
+		size_t n = strlen(s);
+		while (n--)
+			*v++ = 0;
+	}
+	free(s);
+}
 */
 import "C"
 
@@ -34,6 +48,14 @@ type Config struct {
 
 	// Credentials, when set, are used instead of the default chain.
 	Credentials *Credentials
+
+	// RoleARN, when set, is assumed with STS AssumeRole (in Region, and
+	// refreshed before it expires) using the credentials above as the
+	// caller: the target side of a pipeline whose table is in another
+	// account.  ExternalID is that role's ExternalId.  A client is one
+	// side: give a target in another region its Region.
+	RoleARN    string
+	ExternalID string
 
 	ConnectTimeout time.Duration // per attempt [2s]
 	AttemptTimeout time.Duration // whole attempt [10s]
@@ -68,10 +90,15 @@ var errClosed = &Error{Code: CodeInvalid, Message: "client is closed"}
 // use); a missing region or credentials give an *Error with CodeConfig.
 func NewClient(cfg Config) (*Client, error) {
 	var cc C.ddbxo_client_config
-	var strs []*C.char
+	var strs, secrets []*C.char
 	defer func() {
 		for _, s := range strs {
 			C.free(unsafe.Pointer(s))
+		}
+		// The library copied the credentials; these copies must not
+		// linger in freed C memory.
+		for _, s := range secrets {
+			C.ddbxo_go_wipe_free(s)
 		}
 	}()
 	str := func(s string) *C.char {
@@ -87,6 +114,8 @@ func NewClient(cfg Config) (*Client, error) {
 	cc.endpoint_dynamodb = str(cfg.EndpointDynamoDB)
 	cc.endpoint_streams = str(cfg.EndpointStreams)
 	cc.endpoint_sqs = str(cfg.EndpointSQS)
+	cc.role_arn = str(cfg.RoleARN)
+	cc.external_id = str(cfg.ExternalID)
 	if cfg.AllowInsecureHTTP {
 		cc.allow_insecure_http = 1
 	}
@@ -101,8 +130,16 @@ func NewClient(cfg Config) (*Client, error) {
 	cl := &Client{}
 	var cerr C.ddbxo_error
 	if k := cfg.Credentials; k != nil {
+		secret := func(s string) *C.char {
+			if s == "" {
+				return nil
+			}
+			p := C.CString(s)
+			secrets = append(secrets, p)
+			return p
+		}
 		cl.creds = C.ddbxo_credentials_provider_static(str(k.AccessKeyID),
-			str(k.SecretAccessKey), str(k.SessionToken), &cerr)
+			secret(k.SecretAccessKey), secret(k.SessionToken), &cerr)
 		if cl.creds == nil {
 			return nil, cError(&cerr)
 		}

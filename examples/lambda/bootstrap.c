@@ -13,8 +13,15 @@
  *   DDBXO_MARGIN_MS            stop new work this long before the
  *                              deadline [1000]
  *   DDBXO_METRICS_NAMESPACE    EMF namespace [ddbxo]
+ *   DDBXO_TARGET_REGION        the target side's region (target, ledger
+ *                              table, park queue) [the function's]
+ *   DDBXO_TARGET_ROLE_ARN      a role to assume for the target side (a
+ *                              table in another account)
+ *   DDBXO_TARGET_EXTERNAL_ID   that role's ExternalId
+ *   DDBXO_TARGET_ENDPOINT_URL  the target side's endpoint (tests)
  * Everything else (region, credentials, endpoints) comes from the standard
- * AWS environment, as Lambda sets it.
+ * AWS environment, as Lambda sets it.  A configuration that cannot be
+ * exactly-once (ddbxo_sides_check) is an init error naming the variable.
  *
  * Everything is made once in init and reused by every invocation; a bad
  * configuration is reported to Lambda as an init error. */
@@ -85,6 +92,28 @@ static int fail(ddbxo_error *err, const char *var, const char *msg)
     return -1;
 }
 
+/* A refusal names the variable that was set, not the C field. */
+static void rename_field(ddbxo_error *err)
+{
+    static const char *const names[][2] = {
+        { "target_table", "DDBXO_TARGET_TABLE" },
+        { "ledger_table", "DDBXO_LEDGER_TABLE" },
+        { "source_version_attr", "DDBXO_SOURCE_VERSION_ATTR" },
+        { "park_queue_url", "DDBXO_PARK_QUEUE_URL" },
+    };
+    char msg[sizeof err->message + 160];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(err->path, names[i][0]) == 0) {
+            snprintf(msg, sizeof msg, "%s: %s (DDBXO_TARGET_REGION %s)",
+                     names[i][1], err->message,
+                     env("DDBXO_TARGET_REGION") ? env("DDBXO_TARGET_REGION")
+                                                : "unset");
+            memcpy(err->message, msg, sizeof err->message - 1);
+            err->message[sizeof err->message - 1] = '\0';
+            snprintf(err->path, sizeof err->path, "%s", names[i][1]);
+        }
+}
+
 static int init(void *ctx, ddbxo_error *err)
 {
     app *a = ctx;
@@ -132,6 +161,28 @@ static int init(void *ctx, ddbxo_error *err)
     cc.log_level = DDBXO_LOG_WARN;
     if (!(a->client = ddbxo_client_new(&cc, err)))
         return -1;
+    if (env("DDBXO_TARGET_REGION") || env("DDBXO_TARGET_ROLE_ARN") ||
+        env("DDBXO_TARGET_ENDPOINT_URL")) {
+        /* The function's own client is the source side (its stream is in
+         * the function's region); the records go through the target's. */
+        ddbxo_client *src = a->client;
+        ddbxo_client_config tc = cc;
+        if (env("DDBXO_TARGET_EXTERNAL_ID") && !env("DDBXO_TARGET_ROLE_ARN"))
+            return fail(err, "DDBXO_TARGET_EXTERNAL_ID",
+                        "needs DDBXO_TARGET_ROLE_ARN");
+        tc.region = env("DDBXO_TARGET_REGION") ? env("DDBXO_TARGET_REGION")
+                                               : ddbxo_client_region(src);
+        tc.endpoint_dynamodb = tc.endpoint_streams = tc.endpoint_sqs =
+            env("DDBXO_TARGET_ENDPOINT_URL");
+        tc.role_arn = env("DDBXO_TARGET_ROLE_ARN");
+        tc.external_id = env("DDBXO_TARGET_EXTERNAL_ID");
+        a->client = ddbxo_client_new(&tc, err);
+        if (a->client && ddbxo_sides_check(src, a->client, c, NULL, err) < 0)
+            return rename_field(err), ddbxo_client_free(src), -1;
+        ddbxo_client_free(src);
+        if (!a->client)
+            return -1;
+    }
     a->stream = ddbxo_lambda_stream_new(a->client, c, &sc, err);
     return a->stream ? 0 : -1;
 }

@@ -446,6 +446,119 @@ static void init_error(const char *const *env, const char *want_type,
     free(body);
 }
 
+/* The target in another region: DDBXO_TARGET_REGION.  The function's own
+ * region (us-east-1) holds the stream and a namesake target that must stay
+ * empty. */
+START_TEST(rie_target_in_another_region)
+{
+    ddbxo_client *us = tu_moto_client(), *eu;
+    ddbxo_credentials_provider *prov;
+    ddbxo_client_config cc;
+    ddbxo_error err;
+    char *event, *body, b1[32];
+    long st;
+    json_t *f, *left;
+    prov = ddbxo_credentials_provider_static(TU_AKID, TU_SECRET, NULL, &err);
+    ck_assert_ptr_nonnull(prov);
+    memset(&cc, 0, sizeof cc);
+    cc.region = "eu-west-1";
+    cc.endpoint_dynamodb = cc.endpoint_streams = cc.endpoint_sqs =
+        tu_moto_endpoint(tu_moto_get());
+    cc.credentials = prov;
+    ck_assert_ptr_nonnull(eu = ddbxo_client_new(&cc, &err));
+    workload(us);                             /* src and a namesake dst */
+    tu_create_table(eu, "dst", "pk", "S", NULL, NULL, NULL);
+    event = tu_stream_event(us, "src", 0, 0);
+    {
+        const char *env[] = {"DDBXO_TARGET_TABLE=dst",
+                             "DDBXO_TARGET_REGION=eu-west-1", NULL};
+        rie r = rie_start(need_env("LAMBDA_BOOTSTRAP"),
+                          tu_moto_endpoint(tu_moto_get()), 20, env);
+        st = invoke(&r, event, &body);
+        free(rie_stop(&r));
+    }
+    ck_assert_msg(st == 200, "status %ld: %.300s", st, body);
+    f = failures(body);
+    ck_assert_msg(json_array_size(f) == 0, "failures: %s", body);
+    json_decref(f);
+    free(body);
+    /* n_of reads "dst" through the client it is given */
+    ck_assert_str_eq(n_of(eu, "a", b1, sizeof b1), "10");
+    ck_assert_str_eq(n_of(eu, "b", b1, sizeof b1), "2");
+    left = tu_scan(us, "dst");
+    ck_assert_msg(json_array_size(left) == 0, "written in us-east-1");
+    json_decref(left);
+    free(event);
+    ddbxo_client_free(eu);
+    ddbxo_credentials_provider_free(prov);
+    tu_client_free(us);
+}
+END_TEST
+
+/* The target in another account: DDBXO_TARGET_ROLE_ARN names a role in
+ * account 222222222222, assumed through moto's STS (AWS_ENDPOINT_URL);
+ * that account's table gets the records, the function's own stays empty. */
+START_TEST(rie_target_in_another_account)
+{
+    ddbxo_client *us = tu_moto_client(), *other;
+    ddbxo_credentials_provider *prov;
+    ddbxo_client_config cc;
+    ddbxo_error err;
+    char *event, *body, b1[32];
+    long st;
+    json_t *f, *left;
+    const char *role = "arn:aws:iam::222222222222:role/ddbxo-target";
+    setenv("AWS_ENDPOINT_URL_STS", tu_moto_endpoint(tu_moto_get()), 1);
+    prov = ddbxo_credentials_provider_static(TU_AKID, TU_SECRET, NULL, &err);
+    ck_assert_ptr_nonnull(prov);
+    memset(&cc, 0, sizeof cc);
+    cc.region = TU_REGION;
+    cc.endpoint_dynamodb = cc.endpoint_streams = cc.endpoint_sqs =
+        tu_moto_endpoint(tu_moto_get());
+    cc.credentials = prov;
+    cc.role_arn = role;
+    ck_assert_ptr_nonnull(other = ddbxo_client_new(&cc, &err));
+    workload(us);                             /* src and the own dst */
+    tu_create_table(other, "dst", "pk", "S", NULL, NULL, NULL);
+    event = tu_stream_event(us, "src", 0, 0);
+    {
+        char r1[128];
+        snprintf(r1, sizeof r1, "DDBXO_TARGET_ROLE_ARN=%s", role);
+        const char *env[] = {"DDBXO_TARGET_TABLE=dst", r1,
+                             "DDBXO_TARGET_EXTERNAL_ID=ext-1", NULL};
+        rie r = rie_start(need_env("LAMBDA_BOOTSTRAP"),
+                          tu_moto_endpoint(tu_moto_get()), 20, env);
+        st = invoke(&r, event, &body);
+        free(rie_stop(&r));
+    }
+    ck_assert_msg(st == 200, "status %ld: %.300s", st, body);
+    f = failures(body);
+    ck_assert_msg(json_array_size(f) == 0, "failures: %s", body);
+    json_decref(f);
+    free(body);
+    ck_assert_str_eq(n_of(other, "a", b1, sizeof b1), "10");
+    left = tu_scan(us, "dst");
+    ck_assert_msg(json_array_size(left) == 0, "written in the own account");
+    json_decref(left);
+    free(event);
+    ddbxo_client_free(other);
+    ddbxo_credentials_provider_free(prov);
+    tu_client_free(us);
+}
+END_TEST
+
+/* A ledger table in another region than the target: refused at init,
+ * naming the variable. */
+START_TEST(rie_init_error_ledger_in_another_region)
+{
+    const char *env[] = {"DDBXO_TARGET_TABLE=dst", "DDBXO_MODE=ledger",
+                         "DDBXO_LEDGER_TABLE=arn:aws:dynamodb:us-east-1:"
+                         "123456789012:table/led",
+                         "DDBXO_TARGET_REGION=eu-west-1", NULL};
+    init_error(env, "Ddbxo.config", "DDBXO_LEDGER_TABLE", NULL);
+}
+END_TEST
+
 START_TEST(rie_init_error_missing_target)
 {
     const char *env[] = {"DDBXO_MODE=ledger", NULL};
@@ -581,6 +694,9 @@ static Suite *lambda_suite(void)
     tcase_add_test(tc, rie_init_error_missing_target);
     tcase_add_test(tc, rie_init_error_bad_mode);
     tcase_add_test(tc, rie_init_error_concurrency_refused);
+    tcase_add_test(tc, rie_target_in_another_region);
+    tcase_add_test(tc, rie_target_in_another_account);
+    tcase_add_test(tc, rie_init_error_ledger_in_another_region);
     suite_add_tcase(s, tc);
     tc = tcase_create("package");
     tcase_set_timeout(tc, 60);

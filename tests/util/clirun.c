@@ -43,11 +43,25 @@ static void build_args(spawn_args *s, const char *endpoint,
     }
     s->argv[n] = NULL;
     s->envp[e++] = "PATH=/usr/bin:/bin";
-    s->envp[e++] = "AWS_ACCESS_KEY_ID=" TU_AKID;
-    s->envp[e++] = "AWS_SECRET_ACCESS_KEY=" TU_SECRET;
-    s->envp[e++] = "AWS_REGION=" TU_REGION;
-    s->envp[e++] = "AWS_CONFIG_FILE=/nonexistent/ddbxo-config";
-    s->envp[e++] = "AWS_SHARED_CREDENTIALS_FILE=/nonexistent/ddbxo-credentials";
+    {
+        /* The defaults, unless env names the same variable: a test may
+         * take the keys away ("AWS_ACCESS_KEY_ID=") to use another
+         * credentials source. */
+        static const char *const defaults[] = {
+            "AWS_ACCESS_KEY_ID=" TU_AKID, "AWS_SECRET_ACCESS_KEY=" TU_SECRET,
+            "AWS_REGION=" TU_REGION, "AWS_CONFIG_FILE=/nonexistent/ddbxo-config",
+            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent/ddbxo-credentials",
+        };
+        for (size_t d = 0; d < sizeof defaults / sizeof defaults[0]; d++) {
+            size_t nl = strcspn(defaults[d], "=") + 1;
+            int overridden = 0;
+            for (size_t i = 0; env && env[i]; i++)
+                if (strncmp(env[i], defaults[d], nl) == 0)
+                    overridden = 1;
+            if (!overridden)
+                s->envp[e++] = (char *)defaults[d];
+        }
+    }
     if (endpoint) {
         snprintf(s->endpoint, sizeof s->endpoint, "AWS_ENDPOINT_URL=%s",
                  endpoint);

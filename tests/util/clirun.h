@@ -11,7 +11,8 @@ const char *tu_cli_path(void);
 
 /* Runs `ddbxo argv...` (argv NULL-terminated, without the program name)
  * with AWS_ENDPOINT_URL=endpoint (NULL = none) plus the extra "NAME=value"
- * strings of env (may be NULL), stdin_text on standard input (NULL =
+ * strings of env (may be NULL; one naming a default variable replaces
+ * it), stdin_text on standard input (NULL =
  * empty).  *out / *err_out (either may be NULL) get stdout / stderr
  * (malloc'd, NUL-terminated).  Returns the exit status, or -1 when the
  * process did not exit normally (the test fails on spawn errors). */

@@ -265,3 +265,51 @@ def test_two_threads_with_python_transforms(client: ddbxo.Client, tables: Any) -
         d3 = get(tables, "dst2", f"k{i:02d}")
         assert d2 is not None and d3 is not None
         assert Decimal(d2["v"]["N"]) == 2 * i and Decimal(d3["v"]["N"]) == 3 * i
+
+
+def test_target_in_another_region(moto: Any, tables: Any) -> None:
+    """The source stream in us-east-1, the target side in eu-west-1: the
+    records land there, and the source region's namesake stays empty."""
+    import boto3
+    eu_ddb = boto3.client("dynamodb", endpoint_url=moto.endpoint, region_name="eu-west-1")
+    create_table(eu_ddb, "dst")
+    put(tables, "a", 1)
+    put(tables, "b", 2)
+    delete(tables, "b")
+    with ddbxo.Client(endpoint_url=moto.endpoint) as source:
+        event = stream_event(source, "src")
+    with ddbxo.Client(region="eu-west-1", endpoint_url=moto.endpoint) as target:
+        assert target.region == "eu-west-1"
+        res = target.process_batch(event, target_table="dst")
+    assert res["failed"] == 0 and res["batchItemFailures"] == []
+    a = get(eu_ddb, "dst", "a")
+    assert a is not None and a["v"] == {"N": "1"}
+    assert scan(tables, "dst") == []
+
+
+def test_target_role_in_another_account(moto: Any, tables: Any) -> None:
+    """role_arn: the target side assumes a role in account 222222222222
+    through moto's STS; that account's table gets the records."""
+    import os
+    import boto3
+    os.environ["AWS_ENDPOINT_URL_STS"] = moto.endpoint
+    try:
+        role = "arn:aws:iam::222222222222:role/ddbxo-target"
+        sts = boto3.client("sts", endpoint_url=moto.endpoint, region_name="us-east-1")
+        c = sts.assume_role(RoleArn=role, RoleSessionName="setup")["Credentials"]
+        other = boto3.client("dynamodb", endpoint_url=moto.endpoint, region_name="us-east-1",
+                             aws_access_key_id=c["AccessKeyId"],
+                             aws_secret_access_key=c["SecretAccessKey"],
+                             aws_session_token=c["SessionToken"])
+        create_table(other, "dst")
+        put(tables, "a", 5)
+        with ddbxo.Client(endpoint_url=moto.endpoint) as source:
+            event = stream_event(source, "src")
+        with ddbxo.Client(endpoint_url=moto.endpoint, role_arn=role,
+                          external_id="x") as target:
+            assert target.process_batch(event, target_table="dst")["failed"] == 0
+        a = get(other, "dst", "a")
+        assert a is not None and a["v"] == {"N": "5"}
+        assert scan(tables, "dst") == []
+    finally:
+        os.environ.pop("AWS_ENDPOINT_URL_STS", None)

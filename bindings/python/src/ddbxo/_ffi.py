@@ -85,6 +85,8 @@ class CClientConfig(Structure):
         ("log", LOG_FN),
         ("log_ctx", c_void_p),
         ("log_level", c_int),
+        ("role_arn", c_char_p),
+        ("external_id", c_char_p),
     ]
 
 

@@ -170,6 +170,11 @@ class Client:
     credentials, ...) exactly as in the C library, unless given here.
     ``endpoint_url`` points DynamoDB, Streams and SQS at one URL (e.g.
     DynamoDB Local or moto); otherwise ``AWS_ENDPOINT_URL_*`` apply.
+    A client is one side of a pipeline: for a target in another region give
+    that ``region``; for a target in another account, ``role_arn`` (and
+    ``external_id``) of a role there to assume with STS -- or nothing, when
+    the table's resource-based policy lets this identity in and
+    ``target_table`` is the table's ARN (docs/configuration.md).
     The library's log lines go to the ``logging`` logger "ddbxo".
     """
 
@@ -180,7 +185,9 @@ class Client:
                  aws_session_token: Optional[str] = None,
                  max_connections: int = 0, max_attempts: int = 0,
                  connect_timeout_ms: int = 0, attempt_timeout_ms: int = 0,
-                 allow_insecure_http: bool = False) -> None:
+                 allow_insecure_http: bool = False,
+                 role_arn: Optional[str] = None,
+                 external_id: Optional[str] = None) -> None:
         self._ptr: Optional[int] = None
         self._creds: Optional[int] = None
         self._lock = threading.Lock()
@@ -202,6 +209,8 @@ class Client:
         cfg.max_connections = max_connections
         cfg.retry.max_attempts = max_attempts
         cfg.credentials = self._creds
+        cfg.role_arn = _b(role_arn)
+        cfg.external_id = _b(external_id)
         cfg.log = _LOG_CB
         cfg.log_level = max(10, log.getEffectiveLevel())
         ptr = lib.ddbxo_client_new(ctypes.byref(cfg), ctypes.byref(err))
