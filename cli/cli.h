@@ -15,6 +15,8 @@ int cmd_init(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_redrive(int argc, char **argv);
+int cmd_backfill(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* The mode flags apply, run and redrive share (cli/modeopts.c). */
 typedef struct ddbxo_transform ddbxo_transform;
@@ -37,6 +39,21 @@ void cli_log_text(void *ctx, int level, const char *msg);
 
 /* A decimal option value: digits only, min..max.  0, or -1 (out left). */
 int cli_parse_int(const char *s, long long min, long long max, long long *out);
+
+/* Named options (cli/opts.c): a string, a flag (int set to 1) or a
+ * decimal number min..max (long long). */
+#include <stdio.h>
+enum { CLI_OPT_STR, CLI_OPT_FLAG, CLI_OPT_INT };
+typedef struct cli_opt {
+    const char *name;
+    int kind;
+    void *slot;
+    long long min, max;
+} cli_opt;
+/* Parses argv[1..] against t: 0 fine, 1 --help was printed with help(),
+ * else an exit status (the message is printed). */
+int cli_parse_opts(const char *cmd, int argc, char **argv, const cli_opt *t,
+                   size_t n, void (*help)(FILE *));
 
 /* Reads FILE ("-" = stdin) whole; NULL with a message on stderr. */
 char *cli_read_input(const char *path, size_t *len);
