@@ -58,6 +58,22 @@ int ddbxo__scan_page(ddbxo_client *c, const char *table, int segment,
  * them, summed); 0 when absent. */
 double ddbxo__consumed_units(const json_t *resp);
 
+/* The canonical text of a key (compact JSON, members sorted; malloc'd):
+ * what verify matches items of the two tables by.  NULL on no memory. */
+char *ddbxo__key_text(const json_t *key);
+
+/* Receives the items of one Scan page (called under a lock: one page at
+ * a time).  -1 with err stops the whole scan. */
+typedef int (*ddbxo__page_fn)(void *ctx, const json_t *items,
+                              ddbxo_error *err);
+struct ddbxo__pace;
+/* Scans all of table with nseg parallel segments (one thread each),
+ * consistent reads, the capacity taken from *rcu (may be NULL), and hands
+ * each page to fn.  0, or -1 with the first error. */
+int ddbxo__scan_all(ddbxo_client *c, const char *table, int nseg,
+                    struct ddbxo__pace *rcu, ddbxo__page_fn fn, void *ctx,
+                    ddbxo_error *err);
+
 /* What the source's stream says about backfill's precondition. */
 typedef struct ddbxo__stream_info {
     char view_type[32];          /* StreamViewType */
@@ -114,6 +130,15 @@ void ddbxo__pace_destroy(ddbxo__pace *p);
  * becomes non-zero. */
 int ddbxo__pace_take(ddbxo__pace *p, double units, const volatile int *stop);
 double ddbxo__pace_spent(ddbxo__pace *p);
+/* Consistent BatchGetItem of keys (a JSON array of key objects; repeats
+ * allowed) from table, 100 keys a request, UnprocessedKeys asked again.
+ * *out: an object from ddbxo__key_text(key) to the item, for the keys
+ * that have one (new reference).  Capacity is taken from *rcu (may be
+ * NULL).  (lib/batch_get.c) */
+int ddbxo__batch_get(ddbxo_client *c, const char *table, const json_t *keys,
+                     const ddbxo__keyschema *ks, ddbxo__pace *rcu,
+                     json_t **out, ddbxo_error *err);
+
 /* Write capacity units of a write of item (DynamoDB: 1 per started KB of
  * the item, bookkeeping attributes included; a refused conditional write
  * costs the same). */

@@ -4,6 +4,7 @@
 #include "backfill.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ddb.h"
@@ -121,5 +122,110 @@ int ddbxo__stream_check(const json_t *desc, int need_old,
     ddbxo__strlcpy(si->view_type, view, sizeof si->view_type);
     ddbxo__strlcpy(si->label, label ? label : "", sizeof si->label);
     ddbxo__strlcpy(si->arn, arn ? arn : "", sizeof si->arn);
+    return 0;
+}
+
+char *ddbxo__key_text(const json_t *key)
+{
+    return json_dumps(key, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+typedef struct scan_job {
+    ddbxo_client *c;
+    const char *table;
+    int nseg;
+    ddbxo__pace *rcu;
+    ddbxo__page_fn fn;
+    void *ctx;
+    pthread_mutex_t mu;
+    volatile int failed;         /* the first error ends every segment */
+    ddbxo_error err;
+} scan_job;
+
+typedef struct scan_seg {
+    scan_job *job;
+    int idx;
+    pthread_t th;
+} scan_seg;
+
+static void fail_job(scan_job *j, const ddbxo_error *e)
+{
+    pthread_mutex_lock(&j->mu);
+    if (!j->failed)
+        ddbxo__err_copy(&j->err, e);
+    j->failed = 1;
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void *scan_segment(void *arg)
+{
+    scan_seg *s = arg;
+    scan_job *j = s->job;
+    json_t *start = NULL;
+    ddbxo_error e;
+    do {
+        json_t *resp = NULL, *lek;
+        double rcu = 0;
+        int rc;
+        if (ddbxo__scan_page(j->c, j->table, s->idx, j->nseg, start, 0,
+                             &resp, &rcu, &e) < 0) {
+            fail_job(j, &e);
+            break;
+        }
+        if (j->rcu)
+            ddbxo__pace_take(j->rcu, rcu, &j->failed);
+        pthread_mutex_lock(&j->mu);
+        rc = j->failed ? 0 : j->fn(j->ctx, json_object_get(resp, "Items"), &e);
+        pthread_mutex_unlock(&j->mu);
+        if (rc < 0)
+            fail_job(j, &e);
+        lek = json_object_get(resp, "LastEvaluatedKey");
+        json_decref(start);
+        start = lek ? json_incref(lek) : NULL;
+        json_decref(resp);
+    } while (start && !j->failed);
+    json_decref(start);
+    return NULL;
+}
+
+int ddbxo__scan_all(ddbxo_client *c, const char *table, int nseg,
+                    ddbxo__pace *rcu, ddbxo__page_fn fn, void *ctx,
+                    ddbxo_error *err)
+{
+    scan_job j;
+    scan_seg *segs;
+    int started = 0;
+    if (nseg < 1 || nseg > DDBXO_SCAN_MAX_SEGMENTS)
+        return ddbxo__err(err, DDBXO_E_CONFIG, "segments",
+                          "segments must be 1..%d", DDBXO_SCAN_MAX_SEGMENTS);
+    if (!(segs = calloc((size_t)nseg, sizeof *segs)))
+        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+    memset(&j, 0, sizeof j);
+    j.c = c;
+    j.table = table;
+    j.nseg = nseg;
+    j.rcu = rcu;
+    j.fn = fn;
+    j.ctx = ctx;
+    pthread_mutex_init(&j.mu, NULL);
+    for (; started < nseg; started++) {
+        segs[started].job = &j;
+        segs[started].idx = started;
+        if (pthread_create(&segs[started].th, NULL, scan_segment,
+                           &segs[started]) != 0) {
+            ddbxo_error e;
+            ddbxo__err(&e, DDBXO_E_INTERNAL, NULL, "cannot start a scan thread");
+            fail_job(&j, &e);
+            break;
+        }
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(segs[i].th, NULL);
+    pthread_mutex_destroy(&j.mu);
+    free(segs);
+    if (j.failed) {
+        ddbxo__err_copy(err, &j.err);
+        return -1;
+    }
     return 0;
 }
