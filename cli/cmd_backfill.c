@@ -11,8 +11,6 @@
 #include "ddbxo.h"
 
 #define CMD "backfill"
-/* Capacity limits accepted: well above any single table's throughput. */
-#define MAX_UNITS_PER_S 1000000
 
 static void help(FILE *f)
 {
@@ -51,9 +49,9 @@ static void help(FILE *f)
 }
 
 typedef struct bf_args {
-    const char *source, *target, *spec, *aggregate, *version, *ckpt;
-    long long segments, page, max_rcu, max_wcu, progress_s;
-    int verbose;
+    cli_pair_args p;             /* first: the options verify shares */
+    const char *ckpt;
+    long long page, max_wcu, progress_s;
 } bf_args;
 
 static ddbxo__backfill *volatile g_bf;
@@ -108,23 +106,13 @@ static void progress(void *ctx, const char *json, size_t len)
 int cmd_backfill(int argc, char **argv)
 {
     bf_args a;
-    const cli_opt opts[] = {
-        { "--source-table", CLI_OPT_STR, &a.source, 0, 0 },
-        { "--target-table", CLI_OPT_STR, &a.target, 0, 0 },
-        { "--transform", CLI_OPT_STR, &a.spec, 0, 0 },
-        { "--aggregate", CLI_OPT_STR, &a.aggregate, 0, 0 },
-        { "--version-attr", CLI_OPT_STR, &a.version, 0, 0 },
-        { "--checkpoint-table", CLI_OPT_STR, &a.ckpt, 0, 0 },
-        { "--segments", CLI_OPT_INT, &a.segments, 1, DDBXO_SCAN_MAX_SEGMENTS },
+    cli_opt opts[CLI_PAIR_NOPTS + 4] = {
+        [CLI_PAIR_NOPTS] = { "--checkpoint-table", CLI_OPT_STR, &a.ckpt, 0, 0 },
         { "--page-size", CLI_OPT_INT, &a.page, 1, DDBXO_BACKFILL_MAX_PAGE },
-        { "--max-rcu", CLI_OPT_INT, &a.max_rcu, 1, MAX_UNITS_PER_S },
-        { "--max-wcu", CLI_OPT_INT, &a.max_wcu, 1, MAX_UNITS_PER_S },
+        { "--max-wcu", CLI_OPT_INT, &a.max_wcu, 1, CLI_MAX_UNITS_PER_S },
         { "--progress-seconds", CLI_OPT_INT, &a.progress_s, 1, 86400 },
-        { "-v", CLI_OPT_FLAG, &a.verbose, 0, 0 },
-        { "--verbose", CLI_OPT_FLAG, &a.verbose, 0, 0 },
     };
     ddbxo__bf_config cfg;
-    ddbxo_client_config ccfg;
     ddbxo_client *c = NULL;
     ddbxo_transform *t = NULL;
     ddbxo__backfill *b = NULL;
@@ -133,42 +121,28 @@ int cmd_backfill(int argc, char **argv)
     int rc;
 
     memset(&a, 0, sizeof a);
+    cli_pair_opts(&a.p, opts);
     if ((rc = cli_parse_opts(CMD, argc, argv, opts, sizeof opts / sizeof opts[0],
                              help)) != 0)
         return rc == 1 ? 0 : rc;
-    if (!a.source || !a.target)
-        return cli_usage_error(CMD, "--source-table and --target-table are "
-                                    "required");
-    if (a.verbose)
+    if (a.p.verbose)
         g_level = DDBXO_LOG_INFO;
-    {
-        /* Replicate mode is the only one: the mode check would send an
-         * aggregate to --mode ledger, which backfill refuses below with
-         * what to do instead. */
-        cli_mode_opts o = { "ledger", "-", a.aggregate, a.spec };
-        int mode;
-        if ((rc = cli_check_mode(CMD, &o, &mode)) >= 0)
-            return rc;
-        if (!(t = cli_make_transform(CMD, &o, &rc)))
-            return rc;
-    }
-    memset(&ccfg, 0, sizeof ccfg);
-    ccfg.log = log_line;
-    ccfg.log_level = g_level;
-    if (!(c = ddbxo_client_new(&ccfg, &err))) {
-        fprintf(stderr, "ddbxo backfill: %s\n", err.message);
+    /* An aggregate is refused by ddbxo__backfill_new, with what to do. */
+    if (!(t = cli_pair_transform(CMD, &a.p, &rc)))
+        return rc;
+    if (!(c = cli_client(CMD, log_line, g_level))) {
         rc = 1;
         goto out;
     }
     memset(&cfg, 0, sizeof cfg);
-    cfg.source_table = a.source;
-    cfg.target_table = a.target;
+    cfg.source_table = a.p.source;
+    cfg.target_table = a.p.target;
     cfg.checkpoint_table = a.ckpt;
     cfg.transform = t;
-    cfg.version_attr = a.version;
-    cfg.segments = (int)a.segments;
+    cfg.version_attr = a.p.version;
+    cfg.segments = (int)a.p.segments;
     cfg.page_size = (int)a.page;
-    cfg.max_rcu = (double)a.max_rcu;
+    cfg.max_rcu = (double)a.p.max_rcu;
     cfg.max_wcu = (double)a.max_wcu;
     cfg.progress = progress;
     cfg.progress_ms = a.progress_s * 1000;

@@ -13,7 +13,6 @@
 #define CMD "verify"
 /* The comparison could not be made (sysexits EX_UNAVAILABLE). */
 #define EXIT_UNAVAILABLE 69
-#define MAX_UNITS_PER_S 1000000
 #define MAX_SAMPLES 1000
 #define MAX_SETTLE_S 3600
 
@@ -53,9 +52,9 @@ static void help(FILE *f)
 }
 
 typedef struct verify_args {
-    const char *source, *target, *spec, *aggregate, *version;
-    long long segments, max_rcu, samples, settle_s;
-    int repair, repair_extra, verbose;
+    cli_pair_args p;             /* first: the options backfill shares */
+    long long samples, settle_s;
+    int repair, repair_extra;
 } verify_args;
 
 static int g_level = DDBXO_LOG_WARN;
@@ -112,23 +111,13 @@ static void print_table(const char *report)
 int cmd_verify(int argc, char **argv)
 {
     verify_args a;
-    const cli_opt opts[] = {
-        { "--source-table", CLI_OPT_STR, &a.source, 0, 0 },
-        { "--target-table", CLI_OPT_STR, &a.target, 0, 0 },
-        { "--transform", CLI_OPT_STR, &a.spec, 0, 0 },
-        { "--aggregate", CLI_OPT_STR, &a.aggregate, 0, 0 },
-        { "--version-attr", CLI_OPT_STR, &a.version, 0, 0 },
-        { "--segments", CLI_OPT_INT, &a.segments, 1, DDBXO_SCAN_MAX_SEGMENTS },
-        { "--max-rcu", CLI_OPT_INT, &a.max_rcu, 1, MAX_UNITS_PER_S },
-        { "--samples", CLI_OPT_INT, &a.samples, 1, MAX_SAMPLES },
+    cli_opt opts[CLI_PAIR_NOPTS + 4] = {
+        [CLI_PAIR_NOPTS] = { "--samples", CLI_OPT_INT, &a.samples, 1, MAX_SAMPLES },
         { "--settle-seconds", CLI_OPT_INT, &a.settle_s, 0, MAX_SETTLE_S },
         { "--repair", CLI_OPT_FLAG, &a.repair, 0, 0 },
         { "--repair-extra", CLI_OPT_FLAG, &a.repair_extra, 0, 0 },
-        { "-v", CLI_OPT_FLAG, &a.verbose, 0, 0 },
-        { "--verbose", CLI_OPT_FLAG, &a.verbose, 0, 0 },
     };
     ddbxo__verify_config cfg;
-    ddbxo_client_config ccfg;
     ddbxo_client *c = NULL;
     ddbxo_transform *t = NULL;
     ddbxo_error err;
@@ -136,46 +125,32 @@ int cmd_verify(int argc, char **argv)
     int rc;
 
     memset(&a, 0, sizeof a);
+    cli_pair_opts(&a.p, opts);
     a.settle_s = DDBXO_VERIFY_DEFAULT_SETTLE_MS / 1000;
     if ((rc = cli_parse_opts(CMD, argc, argv, opts, sizeof opts / sizeof opts[0],
                              help)) != 0)
         return rc == 1 ? 0 : rc;
-    if (!a.source || !a.target)
-        return cli_usage_error(CMD, "--source-table and --target-table are "
-                                    "required");
     if (a.repair_extra && !a.repair)
         return cli_usage_error(CMD, "--repair-extra goes with --repair");
-    if (a.aggregate && a.repair)
+    if (a.p.aggregate && a.repair)
         return cli_usage_error(CMD, "--repair does not rebuild an aggregate "
                                     "(docs/backfill.md, \"Aggregates\")");
-    if (a.verbose)
+    if (a.p.verbose)
         g_level = DDBXO_LOG_INFO;
-    {
-        /* Only the transform matters here; "ledger" lets an aggregate
-         * through the shared mode check. */
-        cli_mode_opts o = { "ledger", "-", a.aggregate, a.spec };
-        int mode;
-        if ((rc = cli_check_mode(CMD, &o, &mode)) >= 0)
-            return rc;
-        if (!(t = cli_make_transform(CMD, &o, &rc)))
-            return rc;
-    }
-    memset(&ccfg, 0, sizeof ccfg);
-    ccfg.log = log_line;
-    ccfg.log_level = g_level;
-    if (!(c = ddbxo_client_new(&ccfg, &err))) {
-        fprintf(stderr, "ddbxo verify: %s\n", err.message);
+    if (!(t = cli_pair_transform(CMD, &a.p, &rc)))
+        return rc;
+    if (!(c = cli_client(CMD, log_line, g_level))) {
         rc = EXIT_UNAVAILABLE;
         goto out;
     }
     memset(&cfg, 0, sizeof cfg);
-    cfg.source_table = a.source;
-    cfg.target_table = a.target;
+    cfg.source_table = a.p.source;
+    cfg.target_table = a.p.target;
     cfg.transform = t;
-    cfg.version_attr = a.version;
-    cfg.same_key = !a.spec && !a.aggregate;
-    cfg.segments = (int)a.segments;
-    cfg.max_rcu = (double)a.max_rcu;
+    cfg.version_attr = a.p.version;
+    cfg.same_key = !a.p.spec && !a.p.aggregate;
+    cfg.segments = (int)a.p.segments;
+    cfg.max_rcu = (double)a.p.max_rcu;
     cfg.samples = (int)a.samples;
     cfg.settle_ms = a.settle_s * 1000;
     cfg.repair = a.repair;

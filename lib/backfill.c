@@ -134,16 +134,11 @@ ddbxo__backfill *ddbxo__backfill_new(ddbxo_client *c,
         goto fail;
     json_decref(desc);
     for (int i = 0; i < b->nseg; i++) {
-        ddbxo_apply_config ac;
-        memset(&ac, 0, sizeof ac);
-        ac.target_table = b->target;
-        ac.source_table = b->source;
-        ac.version_attr = b->version;
-        ac.transform = b->t;
         b->segs[i].b = b;
         b->segs[i].idx = i;
         /* An applier serves one thread: one per segment. */
-        if (!(b->segs[i].ap = ddbxo_applier_new(c, &ac, err)))
+        if (!(b->segs[i].ap = ddbxo__synth_applier(c, b->source, b->target,
+                                                   b->version, b->t, err)))
             goto fail;
     }
     return b;
@@ -381,12 +376,10 @@ static json_t *counters(ddbxo__backfill *b, double secs)
 static void emit_progress(ddbxo__backfill *b)
 {
     double secs = (double)(ddbxo__runner_mono_ms() - b->start_ms) / 1000.0;
-    json_t *j = counters(b, secs);
-    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(8)) : NULL;
+    char *text = ddbxo__summary_text(counters(b, secs));
     if (text)
         b->progress(b->progress_ctx, text, strlen(text));
     free(text);
-    json_decref(j);
 }
 
 static int all_finished(ddbxo__backfill *b)
@@ -456,7 +449,6 @@ const char *ddbxo__backfill_summary(ddbxo__backfill *b)
         done &= b->segs[i].done || b->segs[i].already_done;
     json_object_set_new(j, "complete", json_boolean(done));
     free(b->summary);
-    b->summary = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(8)) : NULL;
-    json_decref(j);
+    b->summary = ddbxo__summary_text(j);
     return b->summary ? b->summary : "{}";
 }

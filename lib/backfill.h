@@ -103,6 +103,18 @@ int ddbxo__stream_check(const json_t *desc, int need_old,
  * (free with free()).  NULL with err when an item lacks a key attribute. */
 char *ddbxo__synth_event(const json_t *items, const ddbxo__keyschema *ks,
                          size_t *len, ddbxo_error *err);
+/* The applier the synthetic records go through: replicate mode on target,
+ * dedup keys naming source, the pipeline's version_attr and transform
+ * (all borrowed: they must outlive it).  Backfill and verify --repair
+ * write through it, so both take run's guard. */
+ddbxo_applier *ddbxo__synth_applier(ddbxo_client *c, const char *source,
+                                    const char *target,
+                                    const char *version_attr,
+                                    const ddbxo_transform *t,
+                                    ddbxo_error *err);
+/* j as the one-line JSON text backfill and verify print (malloc'd; NULL
+ * on no memory); takes the reference. */
+char *ddbxo__summary_text(json_t *j);
 /* One record of the same shape, parsed (free with ddbxo_record_free). */
 ddbxo_record *ddbxo__synth_record(const json_t *item,
                                   const ddbxo__keyschema *ks,

@@ -74,3 +74,27 @@ ddbxo_record *ddbxo__synth_record(const json_t *item,
     json_decref(r);
     return rec;
 }
+
+ddbxo_applier *ddbxo__synth_applier(ddbxo_client *c, const char *source,
+                                    const char *target,
+                                    const char *version_attr,
+                                    const ddbxo_transform *t,
+                                    ddbxo_error *err)
+{
+    ddbxo_apply_config ac;
+    memset(&ac, 0, sizeof ac);
+    ac.target_table = target;
+    ac.source_table = source;
+    ac.version_attr = version_attr;
+    ac.transform = t;
+    return ddbxo_applier_new(c, &ac, err);
+}
+
+char *ddbxo__summary_text(json_t *j)
+{
+    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                                       JSON_REAL_PRECISION(8))
+                   : NULL;
+    json_decref(j);
+    return text;
+}

@@ -267,17 +267,14 @@ static int settle(vctx *v, long long *resolved, json_t *repaired,
     if (reread(v, &tgt, &src, err) < 0)
         goto out;
     if (v->cfg->repair) {
-        ddbxo_apply_config ac;
-        memset(&ac, 0, sizeof ac);
-        ac.target_table = v->cfg->target_table;
-        ac.source_table = v->cfg->source_table;
-        ac.version_attr = v->cfg->version_attr;
-        ac.transform = v->cfg->transform;
         rctx.c = v->c;
         rctx.cfg = v->cfg;
         rctx.src_ks = &v->src_ks;
         rctx.tgt_ks = &v->tgt_ks;
-        if (!(rctx.ap = ddbxo_applier_new(v->c, &ac, err)))
+        if (!(rctx.ap = ddbxo__synth_applier(v->c, v->cfg->source_table,
+                                             v->cfg->target_table,
+                                             v->cfg->version_attr,
+                                             v->cfg->transform, err)))
             goto out;
     }
     json_array_foreach(v->diffs, i, d) {
@@ -329,43 +326,24 @@ out:
 static char *report(vctx *v, long long resolved, json_t *repaired,
                     long long refused, double secs)
 {
-    json_t *j, *samples = json_object(), *d;
-    long long n[DDBXO__V_CLASSES] = { 0 };
-    int max = v->cfg->samples ? v->cfg->samples : DDBXO_VERIFY_DEFAULT_SAMPLES;
-    double rcu = ddbxo__pace_spent(&v->rcu);
+    ddbxo__vreport r;
+    json_t *d;
     size_t i;
-    char *text;
-    for (int c = DDBXO__V_MISSING; c < DDBXO__V_CLASSES; c++)
-        json_object_set_new(samples, class_names[c], json_array());
-    json_array_foreach(v->diffs, i, d) {
-        int c = (int)json_integer_value(json_object_get(d, "c"));
-        json_t *list = json_object_get(samples, class_names[c]);
-        n[c]++;
-        if ((int)json_array_size(list) < max)
-            json_array_append(list, json_object_get(d, "k"));
-    }
-    j = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-                  "s:{s:I,s:I,s:I,s:I},s:I,s:o,s:O,s:I,s:f,s:f,s:f}",
-                  "mode", "replicate", "source_table", v->cfg->source_table,
-                  "target_table", v->cfg->target_table, "source_items",
-                  v->source_items, "target_items", v->target_items,
-                  "expected_items", v->expected, "differences",
-                  (long long)json_array_size(v->diffs), "missing",
-                  n[DDBXO__V_MISSING], "extra", n[DDBXO__V_EXTRA], "different",
-                  n[DDBXO__V_DIFFERENT], "stale", n[DDBXO__V_STALE],
-                  "resolved", resolved, "found", "missing",
-                  v->found[DDBXO__V_MISSING], "extra", v->found[DDBXO__V_EXTRA],
-                  "different", v->found[DDBXO__V_DIFFERENT], "stale",
-                  v->found[DDBXO__V_STALE], "settle_ms",
-                  (long long)(v->cfg->settle_ms > 0 ? v->cfg->settle_ms : 0),
-                  "samples", samples, "repaired", repaired, "repair_refused",
-                  refused, "seconds", secs, "rcu", rcu, "rcu_per_s",
-                  secs > 0 ? rcu / secs : 0.0);
-    text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                 JSON_REAL_PRECISION(8))
-             : NULL;
-    json_decref(j);
-    return text;
+    ddbxo__vreport_init(&r, "replicate", v->cfg);
+    r.source_items = v->source_items;
+    r.target_items = v->target_items;
+    memcpy(r.found, v->found, sizeof r.found);
+    r.resolved = resolved;
+    r.secs = secs;
+    r.rcu = ddbxo__pace_spent(&v->rcu);
+    json_array_foreach(v->diffs, i, d)
+        ddbxo__vreport_add(&r, (int)json_integer_value(json_object_get(d, "c")),
+                           json_object_get(d, "k"));
+    return ddbxo__summary_text(ddbxo__vreport_json(
+        &r, json_pack("{s:I,s:I,s:O,s:I}", "expected_items", v->expected,
+                      "settle_ms",
+                      (long long)(v->cfg->settle_ms > 0 ? v->cfg->settle_ms : 0),
+                      "repaired", repaired, "repair_refused", refused)));
 }
 
 int ddbxo__verify_run(ddbxo_client *c, const ddbxo__verify_config *cfg,

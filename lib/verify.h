@@ -4,6 +4,7 @@
  *                        key, look again at the differences, report
  *   lib/verify_item.c    what one item is expected to be, and how two
  *                        compare (bookkeeping attributes ignored)
+ *   lib/verify_report.c  the report both modes print
  *   lib/verify_repair.c  --repair / --repair-extra
  *   lib/verify_agg.c     aggregate mode: groups recomputed from the source
  */
@@ -66,6 +67,27 @@ char *ddbxo__item_digest(const json_t *item, ddbxo_error *err);
 int ddbxo__expected_item(const ddbxo_transform *t, const json_t *src,
                          const ddbxo__keyschema *src_ks, json_t **want,
                          ddbxo_error *err);
+
+/* lib/verify_report.c: what both modes report. */
+typedef struct ddbxo__vreport {
+    const char *mode;            /* "replicate" / "aggregate" */
+    const ddbxo__verify_config *cfg;
+    long long source_items, target_items;
+    long long n[DDBXO__V_CLASSES];     /* persisting, by class */
+    long long found[DDBXO__V_CLASSES]; /* at the first look */
+    long long resolved;
+    json_t *samples;             /* class name -> [key, ...] */
+    double secs, rcu;
+} ddbxo__vreport;
+/* Zeroes *r and gives it an empty sample list per class. */
+void ddbxo__vreport_init(ddbxo__vreport *r, const char *mode,
+                         const ddbxo__verify_config *cfg);
+/* Counts a persisting difference and keeps key (borrowed) as a sample
+ * while the class has fewer than cfg->samples. */
+void ddbxo__vreport_add(ddbxo__vreport *r, int cls, const json_t *key);
+/* The report object, then the mode's own members from extra (taken);
+ * frees the samples.  NULL on no memory. */
+json_t *ddbxo__vreport_json(ddbxo__vreport *r, json_t *extra);
 
 /* lib/verify_repair.c */
 typedef struct ddbxo__repair_ctx {

@@ -155,43 +155,24 @@ static json_t *compare_once(actx *a, ddbxo_error *err)
 static char *report(actx *a, const json_t *first, const json_t *left,
                     long long resolved, double secs)
 {
-    json_t *samples = json_object(), *found = json_object(), *j, *c;
-    long long n[DDBXO__V_CLASSES] = { 0 }, f[DDBXO__V_CLASSES] = { 0 };
-    int max = a->cfg->samples ? a->cfg->samples : DDBXO_VERIFY_DEFAULT_SAMPLES;
-    double rcu = ddbxo__pace_spent(a->rcu);
+    ddbxo__vreport r;
     const char *g;
-    char *text;
+    json_t *c;
+    ddbxo__vreport_init(&r, "aggregate", a->cfg);
+    r.source_items = a->source_items;
+    r.target_items = a->target_items;
+    r.resolved = resolved;
+    r.secs = secs;
+    r.rcu = ddbxo__pace_spent(a->rcu);
     json_object_foreach((json_t *)first, g, c)
-        f[json_integer_value(c)]++;
-    for (int k = DDBXO__V_MISSING; k < DDBXO__V_CLASSES; k++) {
-        json_object_set_new(samples, ddbxo__verify_class_name(k), json_array());
-        json_object_set_new(found, ddbxo__verify_class_name(k),
-                            json_integer(f[k]));
-    }
+        r.found[json_integer_value(c)]++;
     json_object_foreach((json_t *)left, g, c) {
-        int k = (int)json_integer_value(c);
-        json_t *list = json_object_get(samples, ddbxo__verify_class_name(k));
-        n[k]++;
-        if ((int)json_array_size(list) < max)
-            json_array_append_new(list, json_pack("{s:{s:s}}", "pk", "S", g));
+        json_t *key = json_pack("{s:{s:s}}", "pk", "S", g);
+        ddbxo__vreport_add(&r, (int)json_integer_value(c), key);
+        json_decref(key);
     }
-    j = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,"
-                  "s:o,s:f,s:f,s:f}",
-                  "mode", "aggregate", "source_table", a->cfg->source_table,
-                  "target_table", a->cfg->target_table, "source_items",
-                  a->source_items, "target_items", a->target_items,
-                  "groups", (long long)json_object_size(a->src), "differences",
-                  (long long)json_object_size(left), "missing",
-                  n[DDBXO__V_MISSING], "extra", n[DDBXO__V_EXTRA], "different",
-                  n[DDBXO__V_DIFFERENT], "stale", 0LL, "resolved", resolved,
-                  "found", found, "samples",
-                  samples, "seconds", secs, "rcu", rcu, "rcu_per_s",
-                  secs > 0 ? rcu / secs : 0.0);
-    text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                 JSON_REAL_PRECISION(8))
-             : NULL;
-    json_decref(j);
-    return text;
+    return ddbxo__summary_text(ddbxo__vreport_json(
+        &r, json_pack("{s:I}", "groups", (long long)json_object_size(a->src))));
 }
 
 int ddbxo__verify_aggregate(ddbxo_client *c, const ddbxo__verify_config *cfg,

@@ -63,15 +63,9 @@ static const char *endpoint(void)
 /* `ddbxo backfill --source-table SRC --target-table DST` + args. */
 static void spawn(proc *p, const char *cmd, const char *const *args)
 {
-    const char *argv[40] = { cmd, "--source-table", SRC, "--target-table",
-                             DST };
-    size_t n = 5;
-    for (size_t i = 0; args && args[i]; i++) {
-        ck_assert(n < 38);
-        argv[n++] = args[i];
-    }
-    argv[n] = NULL;
-    tu_cli_spawn(p, tu_tmpdir(), endpoint(), argv, NULL);
+    const char *head[] = { cmd, "--source-table", SRC, "--target-table",
+                           DST, NULL };
+    tu_cli_spawn_join(p, tu_tmpdir(), endpoint(), head, args);
 }
 
 static void run_cmd(const char *cmd, const char *const *args, result *r)

@@ -52,15 +52,10 @@ static void teardown(void)
 static void spawn(proc *p, const char *cmd, const char *target,
                   const char *const *args)
 {
-    const char *argv[40] = { cmd, "--source-table", SRC, "--target-table",
-                             target };
-    size_t n = 5;
-    for (size_t i = 0; args && args[i]; i++) {
-        ck_assert(n < 38);
-        argv[n++] = args[i];
-    }
-    argv[n] = NULL;
-    tu_cli_spawn(p, tu_tmpdir(), tu_moto_endpoint(tu_moto_get()), argv, NULL);
+    const char *head[] = { cmd, "--source-table", SRC, "--target-table",
+                           target, NULL };
+    tu_cli_spawn_join(p, tu_tmpdir(), tu_moto_endpoint(tu_moto_get()), head,
+                      args);
 }
 
 static void run_cmd(const char *cmd, const char *target,
