@@ -361,7 +361,7 @@ static Suite *verify_suite(void)
     Suite *s = suite_create("verify");
     TCase *tc = tcase_create("verify");
     tu_moto_suite_opts(&single);
-    tcase_set_timeout(tc, 120);
+    tcase_set_timeout(tc, 300);
     tcase_add_unchecked_fixture(tc, tu_moto_suite_setup, NULL);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, classes_found_exactly_then_repaired);
