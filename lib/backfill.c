@@ -215,7 +215,7 @@ static int apply_page(seg *s, json_t *items)
     ddbxo__backfill *b = s->b;
     json_t *todo = json_incref(items);
     int64_t pause = RETRY_FIRST_MS;
-    int tries = 0, rc = -1;
+    int tries = 0, rc = -1, permanent = 0;
     while (json_array_size(todo) > 0) {
         size_t len;
         char *text = ddbxo__synth_event(todo, &b->ks, &len, &s->err);
@@ -227,10 +227,13 @@ static int apply_page(seg *s, json_t *items)
         if (!ev || !again)
             goto out_ev;
         if (ddbxo_event_failed_count(ev) > 0) {
-            ddbxo__err_copy(&s->err, ddbxo_event_error(ev, 0));
+            /* A scanned item the parser refuses: a bug of ours or of the
+             * service; say which record, never its contents. */
             for (size_t i = 0; i < ddbxo_event_count(ev); i++)
-                if (ddbxo_event_error(ev, i))
+                if (ddbxo_event_error(ev, i)) {
                     ddbxo__err_copy(&s->err, ddbxo_event_error(ev, i));
+                    break;
+                }
             goto out_ev;
         }
         /* A stop cuts the wait short; the page is still applied, so the
@@ -241,9 +244,16 @@ static int apply_page(seg *s, json_t *items)
         pthread_mutex_lock(&b->mu);
         for (size_t i = 0; i < ddbxo_batch_result_count(r); i++) {
             int o = ddbxo_batch_result_outcome(r, i);
-            if (ddbxo_outcome_failed(o)) {
-                json_array_append(again, json_array_get(todo, i));
+            if (o == DDBXO_FAILED_PERMANENT && !permanent) {
+                /* Trying again cannot help (a transform or an item
+                 * DynamoDB refuses): stop here, the checkpoint stays
+                 * before the page, as run stops a shard. */
+                permanent = 1;
                 ddbxo__err_copy(&s->err, ddbxo_batch_result_error(r, i));
+            } else if (ddbxo_outcome_failed(o)) {
+                json_array_append(again, json_array_get(todo, i));
+                if (!permanent)
+                    ddbxo__err_copy(&s->err, ddbxo_batch_result_error(r, i));
             } else {
                 tally(s, o);
             }
@@ -255,6 +265,12 @@ static int apply_page(seg *s, json_t *items)
         ddbxo_event_free(ev);
         json_decref(todo);
         todo = again;
+        if (permanent) {
+            logf_(b, DDBXO_LOG_ERROR, "segment %d: an item cannot be "
+                  "written: %s%s%s", s->idx, s->err.path,
+                  s->err.path[0] ? ": " : "", s->err.message);
+            goto out;
+        }
         if (json_array_size(todo) == 0)
             break;
         if (++tries >= DDBXO_BACKFILL_PAGE_TRIES) {
@@ -382,14 +398,15 @@ static void emit_progress(ddbxo__backfill *b)
     free(text);
 }
 
-static int all_finished(ddbxo__backfill *b)
+/* 1 when no segment thread is running (under b->mu: they set it). */
+static int none_running(ddbxo__backfill *b)
 {
-    int n = 0;
+    int running = 0;
     pthread_mutex_lock(&b->mu);
     for (int i = 0; i < b->nseg; i++)
-        n += b->segs[i].started == 2;
+        running += b->segs[i].started == 1;
     pthread_mutex_unlock(&b->mu);
-    return n == b->nseg;
+    return running == 0;
 }
 
 int ddbxo__backfill_run(ddbxo__backfill *b, ddbxo_error *err)
@@ -404,7 +421,7 @@ int ddbxo__backfill_run(ddbxo__backfill *b, ddbxo_error *err)
           b->si.view_type);
     for (int i = 0; i < b->nseg; i++) {
         seg *s = &b->segs[i];
-        s->started = 1;
+        s->started = 1;          /* before the thread exists: no race */
         if (pthread_create(&s->th, NULL, segment_main, s) != 0) {
             s->started = 0;
             b->stop = 1;
@@ -413,13 +430,7 @@ int ddbxo__backfill_run(ddbxo__backfill *b, ddbxo_error *err)
             break;
         }
     }
-    for (;;) {
-        int finished = 1;
-        for (int i = 0; i < b->nseg; i++)
-            if (b->segs[i].started == 1)
-                finished = 0;
-        if (finished || all_finished(b))
-            break;
+    while (!none_running(b)) {
         ddbxo__nap_ms(50);
         if (b->progress && ddbxo__runner_mono_ms() >= next_progress) {
             emit_progress(b);

@@ -41,6 +41,8 @@ typedef struct vctx {
     json_t *seen;        /* key text -> true, for keys the target has */
     json_t *diffs;       /* [{"c": class, "k": tkey, "s": skey|null}] */
     long long source_items, target_items, expected;
+    long long unusable;          /* source items the transform refuses */
+    long long unusable_now;      /* the same, on the second look */
     long long found[DDBXO__V_CLASSES];
 } vctx;
 
@@ -74,7 +76,7 @@ static int source_page(void *ctx, const json_t *items, ddbxo_error *err)
         int rc;
         v->source_items++;
         if ((rc = ddbxo__expected_item(v->cfg->transform, src, &v->src_ks,
-                                       &want, err)) <= 0) {
+                                       &want, &v->unusable, err)) <= 0) {
             if (rc < 0)
                 return -1;
             continue;            /* the transform skips it: nothing due */
@@ -227,7 +229,7 @@ static int due_now(vctx *v, const json_t *src, const json_t *tkey,
     if (!src)
         return 0;
     if ((rc = ddbxo__expected_item(v->cfg->transform, src, &v->src_ks, &want,
-                                   err)) <= 0)
+                                   &v->unusable_now, err)) <= 0)
         return rc;
     /* A re-keying transform may now put the item elsewhere. */
     k = ddbxo__item_key(want, &v->tgt_ks);
@@ -340,7 +342,8 @@ static char *report(vctx *v, long long resolved, json_t *repaired,
         ddbxo__vreport_add(&r, (int)json_integer_value(json_object_get(d, "c")),
                            json_object_get(d, "k"));
     return ddbxo__summary_text(ddbxo__vreport_json(
-        &r, json_pack("{s:I,s:I,s:O,s:I}", "expected_items", v->expected,
+        &r, json_pack("{s:I,s:I,s:I,s:O,s:I}", "expected_items", v->expected,
+                      "source_unusable", v->unusable,
                       "settle_ms",
                       (long long)(v->cfg->settle_ms > 0 ? v->cfg->settle_ms : 0),
                       "repaired", repaired, "repair_refused", refused)));

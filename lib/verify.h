@@ -63,10 +63,15 @@ int ddbxo__is_tombstone(const json_t *item);
 char *ddbxo__item_digest(const json_t *item, ddbxo_error *err);
 /* What the target should hold for source item src: 1 with *want (the
  * transformed item, new reference), 0 when the transform skips it, -1
- * with err (also for a transform that does not put exactly one item). */
+ * with err (also for a transform that does not put exactly one item).
+ * An item the transform refuses (DDBXO_E_INVALID / DDBXO_E_LIMIT: run
+ * would fail its records for good) counts in *unusable (if not NULL) and
+ * gives 0: nothing can be due for it. */
 int ddbxo__expected_item(const ddbxo_transform *t, const json_t *src,
                          const ddbxo__keyschema *src_ks, json_t **want,
-                         ddbxo_error *err);
+                         long long *unusable, ddbxo_error *err);
+/* 1 for an error that a transform raises about one item (see above). */
+int ddbxo__item_refused(const ddbxo_error *err);
 
 /* lib/verify_report.c: what both modes report. */
 typedef struct ddbxo__vreport {

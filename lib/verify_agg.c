@@ -25,6 +25,7 @@ typedef struct actx {
     json_t *src;                 /* group -> ["count", "total"] */
     json_t *tgt;                 /* the same, as the target holds it */
     long long source_items, target_items;
+    long long unusable;          /* source items the transform refuses */
 } actx;
 
 static const char *num_at(const json_t *pair, size_t i)
@@ -64,6 +65,13 @@ static int source_page(void *ctx, const json_t *items, ddbxo_error *err)
         size_t k;
         int rc = writes ? 0 : -1;
         a->source_items++;
+        if (rec && !text && ddbxo__item_refused(err)) {
+            /* run fails this item's records for good: it adds nothing */
+            a->unusable++;
+            ddbxo_error_clear(err);
+            ddbxo_record_free(rec);
+            continue;
+        }
         json_array_foreach(writes, k, w) {
             const json_t *u = json_object_get(w, "Update");
             const char *g = json_string_value(json_object_get(
@@ -123,7 +131,7 @@ static json_t *compare_once(actx *a, ddbxo_error *err)
     json_decref(a->tgt);
     a->src = json_object();
     a->tgt = json_object();
-    a->source_items = a->target_items = 0;
+    a->source_items = a->target_items = a->unusable = 0;
     if (!diffs || !a->src || !a->tgt ||
         ddbxo__scan_all(a->c, a->cfg->source_table, nseg, a->rcu, source_page,
                         a, err) < 0 ||
@@ -172,7 +180,8 @@ static char *report(actx *a, const json_t *first, const json_t *left,
         json_decref(key);
     }
     return ddbxo__summary_text(ddbxo__vreport_json(
-        &r, json_pack("{s:I}", "groups", (long long)json_object_size(a->src))));
+        &r, json_pack("{s:I,s:I}", "groups", (long long)json_object_size(a->src),
+                      "source_unusable", a->unusable)));
 }
 
 int ddbxo__verify_aggregate(ddbxo_client *c, const ddbxo__verify_config *cfg,

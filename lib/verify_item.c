@@ -60,9 +60,14 @@ out:
     return hex;
 }
 
+int ddbxo__item_refused(const ddbxo_error *err)
+{
+    return err && (err->code == DDBXO_E_INVALID || err->code == DDBXO_E_LIMIT);
+}
+
 int ddbxo__expected_item(const ddbxo_transform *t, const json_t *src,
                          const ddbxo__keyschema *src_ks, json_t **want,
-                         ddbxo_error *err)
+                         long long *unusable, ddbxo_error *err)
 {
     ddbxo_record *rec = ddbxo__synth_record(src, src_ks, err);
     char *text = NULL;
@@ -77,8 +82,14 @@ int ddbxo__expected_item(const ddbxo_transform *t, const json_t *src,
         ddbxo_record_free(rec);
         return *want ? 1 : ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
     }
-    if (!(text = ddbxo_transform_run(t, rec, NULL, err)))
+    if (!(text = ddbxo_transform_run(t, rec, NULL, err))) {
+        if (unusable && ddbxo__item_refused(err)) {
+            (*unusable)++;
+            ddbxo_error_clear(err);
+            rc = 0;
+        }
         goto out;
+    }
     if (!(writes = json_loads(text, 0, NULL))) {
         ddbxo__err(err, DDBXO_E_INTERNAL, NULL, "unreadable transform output");
         goto out;

@@ -101,7 +101,7 @@ static int via_cas(ddbxo__repair_ctx *r, const json_t *src, const json_t *cur,
     const char *seq = seq_of(cur);
     json_t *want = NULL, *extra = NULL, *v;
     int rc = ddbxo__expected_item(r->cfg->transform, src, r->src_ks, &want,
-                                  err);
+                                  NULL, err);
     if (rc <= 0)
         return rc;
     json_object_set(want, "_ddbxo_seq", json_object_get(cur, "_ddbxo_seq"));

@@ -22,6 +22,7 @@
 #include "clirun.h"
 #include "ddbtest.h"
 #include "fakeenv.h"
+#include "faultsrv.h"
 #include "moto.h"
 #include "testutil.h"
 
@@ -216,6 +217,53 @@ START_TEST(paced_by_capacity)
 }
 END_TEST
 
+/* Throttling and lost answers on the way: the transport backs off and
+ * retries, a write whose answer was lost comes back DUPLICATE, and the
+ * replica is exact.  (moto never throttles, TEST-PEERS C8: the faults
+ * come from the fault-injecting server forwarding to it.) */
+START_TEST(throttled_and_dropped)
+{
+    ddbxo_client *c = tu_moto_client();
+    char errbuf[256], url[64];
+    faultsrv *fs = faultsrv_start(errbuf, sizeof errbuf);
+    faultsrv_action fwd = { .kind = FAULTSRV_FORWARD };
+    faultsrv_action throttle = { .kind = FAULTSRV_STATUS, .status = 400,
+        .error_type = "ProvisionedThroughputExceededException" };
+    faultsrv_action drop = { .kind = FAULTSRV_FORWARD_DROP };
+    faultsrv_stats st;
+    proc p;
+    result r;
+
+    ck_assert_msg(fs != NULL, "%s", errbuf);
+    live_table(c, 150);
+    faultsrv_set_upstream(fs, "127.0.0.1", tu_moto_port(tu_moto_get()));
+    faultsrv_set_default(fs, fwd);
+    faultsrv_seed(fs, 18);
+    faultsrv_add_rate(fs, 0.10, throttle);
+    faultsrv_add_rate(fs, 0.05, drop);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", faultsrv_port(fs));
+    const char *argv[] = { "backfill", "--source-table", SRC, "--target-table",
+                           DST, "--checkpoint-table", CKPT, "--page-size",
+                           "25", NULL };
+    tu_cli_spawn(&p, tu_tmpdir(), url, argv, NULL);
+    tu_cli_finish(&p, &r);
+    faultsrv_get_stats(fs, &st);
+    faultsrv_stop(fs);
+    ck_assert_msg(r.status == 0, "exit %d\n%s\n%s", r.status, r.out, r.err);
+    ck_assert_msg(st.injected[FAULTSRV_STATUS] > 0 &&
+                      st.injected[FAULTSRV_FORWARD_DROP] > 0,
+                  "no faults injected (%u requests)", st.requests);
+    ck_assert_int_eq(tu_cli_count(&r, "items"), 150);
+    ck_assert_int_eq(tu_cli_count(&r, "applied") + tu_cli_count(&r, "duplicate"), 150);
+    tu_cli_result_free(&r);
+    run_cmd("verify", (const char *[]){ "--settle-seconds", "0", NULL }, &r);
+    ck_assert_msg(r.status == 0, "exit %d\n%s\n%s", r.status, r.out, r.err);
+    tu_cli_result_free(&r);
+    tu_expect_replica(c, SRC, DST);
+    tu_client_free(c);
+}
+END_TEST
+
 /* What backfill will not do, and says why. */
 START_TEST(refusals_say_what_to_do)
 {
@@ -265,6 +313,7 @@ static Suite *backfill_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, live_backfill_kill_restart_verify);
     tcase_add_test(tc, paced_by_capacity);
+    tcase_add_test(tc, throttled_and_dropped);
     tcase_add_test(tc, refusals_say_what_to_do);
     suite_add_tcase(s, tc);
     return s;

@@ -355,6 +355,100 @@ START_TEST(aggregate_group_by_group)
 }
 END_TEST
 
+/* The pipeline's --transform is what both commands apply; an item the
+ * transform refuses stops the backfill (exit 1, the reason said, its
+ * page not checkpointed) and verify counts it apart: nothing is due. */
+START_TEST(transform_spec_and_refused_items)
+{
+    ddbxo_client *c = tu_moto_client();
+    const char *spec = tu_write_file("spec.json",
+        "{\"key\": {\"pk\": \"code\"}, \"project\": [\"v\", \"grp\"],"
+        " \"rename\": {\"grp\": \"region\"}}");
+    char item[128];
+    json_t *it;
+    result r;
+
+    tu_create_table(c, SRC, "pk", "S", NULL, NULL, NULL);
+    tu_create_table(c, DST, "pk", "S", NULL, NULL, NULL);
+    for (int i = 0; i < 20; i++) {
+        snprintf(item, sizeof item, "{\"pk\":{\"S\":\"k%03d\"},\"code\":{\"S\":"
+                 "\"c%03d\"},\"v\":{\"N\":\"%d\"},\"grp\":{\"S\":\"g\"}}", i, i, i);
+        tu_put(c, SRC, item);
+    }
+    tu_put(c, SRC, "{\"pk\":{\"S\":\"nocode\"},\"v\":{\"N\":\"1\"}}");
+    tu_enable_stream(c, SRC, "NEW_IMAGE");
+
+    run_cmd("backfill", DST, (const char *[]){ "--transform", spec,
+                                               "--segments", "1", NULL }, &r);
+    ck_assert_msg(r.status == 1, "exit %d\n%s\n%s", r.status, r.out, r.err);
+    ck_assert_msg(strstr(r.err, "code"), "%s", r.err);
+    ck_assert_msg(json_is_false(json_object_get(r.summary, "complete")), "%s", r.out);
+    tu_cli_result_free(&r);
+    it = tu_get(c, DST, "{\"pk\":{\"S\":\"c007\"}}");
+    ck_assert_ptr_nonnull(it);
+    ck_assert_str_eq(json_string_value(tu_json_at(it, "region.S")), "g");
+    ck_assert_ptr_null(tu_json_at(it, "grp"));
+    json_decref(it);
+
+    verify(DST, (const char *[]){ "--transform", spec, NULL }, 0, &r);
+    ck_assert_int_eq(tu_cli_count(&r, "expected_items"), 20);
+    ck_assert_int_eq(tu_cli_count(&r, "source_unusable"), 1);
+    tu_cli_result_free(&r);
+    /* without the transform, the replica is not the source */
+    verify(DST, NULL, 1, &r);
+    ck_assert_int_eq(tu_cli_count(&r, "missing"), 21);
+    ck_assert_int_eq(tu_cli_count(&r, "extra"), 20);
+    tu_cli_result_free(&r);
+    tu_client_free(c);
+}
+END_TEST
+
+/* The aggregate rebuild backfill's refusal points to (docs/backfill.md,
+ * "Aggregates"): a replica with a stream from its creation, backfilled,
+ * feeds the aggregate through its own stream -- deletes arrive there as
+ * tombstones -- and verify finds the totals equal to the source's. */
+START_TEST(aggregate_rebuilt_from_a_replica)
+{
+    ddbxo_client *c = tu_moto_client();
+    const char *agg[] = { "--aggregate", "grp:amount", NULL };
+    const char *to_agg[] = { "run", "--source-table", "replica",
+                             "--target-table", AGG, "--mode", "ledger",
+                             "--ledger-table", LEDGER, "--aggregate",
+                             "grp:amount", "--until-idle", "2", NULL };
+    proc p;
+    result r;
+
+    tu_create_table(c, SRC, "pk", "S", NULL, NULL, NULL);
+    tu_create_table(c, "replica", "pk", "S", NULL, NULL, "NEW_AND_OLD_IMAGES");
+    tu_create_table(c, AGG, "pk", "S", NULL, NULL, NULL);
+    tu_create_table(c, LEDGER, "pk", "S", NULL, NULL, NULL);
+    tu_put_many(c, SRC, 0, ITEMS);
+    tu_enable_stream(c, SRC, "NEW_AND_OLD_IMAGES");
+    run_cmd("backfill", "replica", NULL, &r);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_cli_result_free(&r);
+    /* changes after the backfill reach the replica through its pipeline */
+    tu_delete(c, SRC, "{\"pk\":{\"S\":\"k003\"}}");
+    tu_put(c, SRC, "{\"pk\":{\"S\":\"k004\"},\"grp\":{\"S\":\"g0\"},"
+                   "\"amount\":{\"N\":\"100.5\"}}");
+    run_cmd("run", "replica", (const char *[]){ "--until-idle", "2", NULL }, &r);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_int_eq(tu_cli_count(&r, "applied"), 2);
+    tu_cli_result_free(&r);
+
+    tu_cli_spawn(&p, tu_tmpdir(), tu_moto_endpoint(tu_moto_get()), to_agg, NULL);
+    tu_cli_finish(&p, &r);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_int_eq(tu_cli_count(&r, "failed"), 0);
+    tu_cli_result_free(&r);
+    verify(AGG, agg, 0, &r);
+    ck_assert_int_eq(tu_cli_count(&r, "groups"), 6);
+    ck_assert_int_eq(tu_cli_count(&r, "source_items"), ITEMS - 1);
+    tu_cli_result_free(&r);
+    tu_client_free(c);
+}
+END_TEST
+
 static Suite *verify_suite(void)
 {
     static const tu_moto_opts single = { .single_thread = 1 };
@@ -368,6 +462,8 @@ static Suite *verify_suite(void)
     tcase_add_test(tc, settle_resolves_in_flight);
     tcase_add_test(tc, repair_yields_to_the_stream);
     tcase_add_test(tc, aggregate_group_by_group);
+    tcase_add_test(tc, transform_spec_and_refused_items);
+    tcase_add_test(tc, aggregate_rebuilt_from_a_replica);
     suite_add_tcase(s, tc);
     return s;
 }
