@@ -264,6 +264,37 @@ START_TEST(throttled_and_dropped)
 }
 END_TEST
 
+/* --version-attr: the backfill writes only over an older version, as the
+ * pipeline's guard does in that mode -- whatever _ddbxo_seq says. */
+START_TEST(version_attr_guard)
+{
+    ddbxo_client *c = tu_moto_client();
+    json_t *it;
+    result r;
+
+    live_table(c, 10);
+    /* k002: a newer version than the source's (2) is stored; k003 an older
+     * one (the source has 3), stamped by the stream. */
+    tu_put(c, DST, "{\"pk\":{\"S\":\"k002\"},\"v\":{\"N\":\"99\"},"
+                   "\"_ddbxo_ver\":{\"N\":\"99\"},\"_ddbxo_seq\":{\"S\":\"7\"}}");
+    tu_put(c, DST, "{\"pk\":{\"S\":\"k003\"},\"v\":{\"N\":\"1\"},"
+                   "\"_ddbxo_ver\":{\"N\":\"1\"},\"_ddbxo_seq\":{\"S\":\"7\"}}");
+    run_cmd("backfill", (const char *[]){ "--version-attr", "v", NULL }, &r);
+    ck_assert_msg(r.status == 0, "exit %d\n%s\n%s", r.status, r.out, r.err);
+    ck_assert_int_eq(tu_cli_count(&r, "applied"), 9);
+    ck_assert_int_eq(tu_cli_count(&r, "stale"), 1);
+    tu_cli_result_free(&r);
+    it = tu_get(c, DST, "{\"pk\":{\"S\":\"k002\"}}");
+    ck_assert_str_eq(json_string_value(tu_json_at(it, "v.N")), "99");
+    json_decref(it);
+    it = tu_get(c, DST, "{\"pk\":{\"S\":\"k003\"}}");
+    ck_assert_str_eq(json_string_value(tu_json_at(it, "v.N")), "3");
+    ck_assert_str_eq(json_string_value(tu_json_at(it, "_ddbxo_ver.N")), "3");
+    json_decref(it);
+    tu_client_free(c);
+}
+END_TEST
+
 /* What backfill will not do, and says why. */
 START_TEST(refusals_say_what_to_do)
 {
@@ -314,6 +345,7 @@ static Suite *backfill_suite(void)
     tcase_add_test(tc, live_backfill_kill_restart_verify);
     tcase_add_test(tc, paced_by_capacity);
     tcase_add_test(tc, throttled_and_dropped);
+    tcase_add_test(tc, version_attr_guard);
     tcase_add_test(tc, refusals_say_what_to_do);
     suite_add_tcase(s, tc);
     return s;
