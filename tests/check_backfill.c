@@ -295,6 +295,44 @@ START_TEST(version_attr_guard)
 }
 END_TEST
 
+/* SIGTERM: the pages in flight are finished and checkpointed, exit 0
+ * with "complete": false; the restart writes nothing twice. */
+START_TEST(sigterm_checkpoints_then_resumes)
+{
+    ddbxo_client *c = tu_moto_client();
+    const char *args[] = { "--checkpoint-table", CKPT, "--page-size", "10",
+                           "--max-wcu", "25", NULL };
+    long pages = 0, items = 0;
+    proc p;
+    result r;
+
+    live_table(c, 200);
+    spawn(&p, "backfill", args);
+    for (int i = 0; i < 3000 && pages < 2; i++) {
+        ck_assert_msg(kill(p.pid, 0) == 0, "the backfill ended too early");
+        nap_ms(20);
+        ckpt_totals(c, &pages, &items);
+    }
+    ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
+    tu_cli_finish(&p, &r);
+    ck_assert_msg(r.status == 0, "exit %d\n%s\n%s", r.status, r.out, r.err);
+    ck_assert_msg(json_is_false(json_object_get(r.summary, "complete")), "%s", r.out);
+    ckpt_totals(c, &pages, &items);
+    /* what it wrote is exactly what its checkpoints cover */
+    ck_assert_int_eq(tu_cli_count(&r, "applied"), items);
+    tu_cli_result_free(&r);
+
+    run_cmd("backfill", (const char *[]){ "--checkpoint-table", CKPT,
+                                          "--page-size", "10", NULL }, &r);
+    ck_assert_msg(r.status == 0, "exit %d\n%s\n%s", r.status, r.out, r.err);
+    ck_assert_int_eq(tu_cli_count(&r, "duplicate"), 0);
+    ck_assert_int_eq(tu_cli_count(&r, "applied"), 200 - items);
+    tu_cli_result_free(&r);
+    tu_expect_replica(c, SRC, DST);
+    tu_client_free(c);
+}
+END_TEST
+
 /* What backfill will not do, and says why. */
 START_TEST(refusals_say_what_to_do)
 {
@@ -346,6 +384,7 @@ static Suite *backfill_suite(void)
     tcase_add_test(tc, paced_by_capacity);
     tcase_add_test(tc, throttled_and_dropped);
     tcase_add_test(tc, version_attr_guard);
+    tcase_add_test(tc, sigterm_checkpoints_then_resumes);
     tcase_add_test(tc, refusals_say_what_to_do);
     suite_add_tcase(s, tc);
     return s;

@@ -390,8 +390,12 @@ START_TEST(transform_spec_and_refused_items)
     ck_assert_ptr_null(tu_json_at(it, "grp"));
     json_decref(it);
 
-    verify(DST, (const char *[]){ "--transform", spec, NULL }, 0, &r);
+    verify(DST, (const char *[]){ "--transform", spec, "--max-rcu", "3", NULL },
+           0, &r);
     ck_assert_int_eq(tu_cli_count(&r, "expected_items"), 20);
+    ck_assert_msg(json_number_value(json_object_get(r.summary, "rcu")) > 0 &&
+                      json_number_value(json_object_get(r.summary, "rcu_per_s")) <= 3.0,
+                  "%s", r.out);
     ck_assert_int_eq(tu_cli_count(&r, "source_unusable"), 1);
     tu_cli_result_free(&r);
     /* without the transform, the replica is not the source */
