@@ -62,6 +62,11 @@ double ddbxo__consumed_units(const json_t *resp);
  * what verify matches items of the two tables by.  NULL on no memory. */
 char *ddbxo__key_text(const json_t *key);
 
+/* Items per Scan page of ddbxo__scan_all: DynamoDB stops a page at 1 MB
+ * anyway; the cap keeps a page of small items from being one long
+ * request (a server's attempt timeout applies per page). */
+#define DDBXO_SCAN_ALL_PAGE 1000
+
 /* Receives the items of one Scan page (called under a lock: one page at
  * a time).  -1 with err stops the whole scan. */
 typedef int (*ddbxo__page_fn)(void *ctx, const json_t *items,

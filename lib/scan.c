@@ -167,8 +167,8 @@ static void *scan_segment(void *arg)
         json_t *resp = NULL, *lek;
         double rcu = 0;
         int rc;
-        if (ddbxo__scan_page(j->c, j->table, s->idx, j->nseg, start, 0,
-                             &resp, &rcu, &e) < 0) {
+        if (ddbxo__scan_page(j->c, j->table, s->idx, j->nseg, start,
+                             DDBXO_SCAN_ALL_PAGE, &resp, &rcu, &e) < 0) {
             fail_job(j, &e);
             break;
         }

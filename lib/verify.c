@@ -37,8 +37,7 @@ typedef struct vctx {
     const ddbxo__verify_config *cfg;
     ddbxo__keyschema src_ks, tgt_ks;
     ddbxo__pace rcu;
-    json_t *want;        /* key text -> {"d": digest, "k": tkey, "s": skey} */
-    json_t *seen;        /* key text -> true, for keys the target has */
+    ddbxo__keymap want;  /* target key text -> source key, digest, seen */
     json_t *diffs;       /* [{"c": class, "k": tkey, "s": skey|null}] */
     long long source_items, target_items, expected;
     long long unusable;          /* source items the transform refuses */
@@ -72,7 +71,7 @@ static int source_page(void *ctx, const json_t *items, ddbxo_error *err)
     size_t i;
     json_array_foreach(items, i, src) {
         json_t *want = NULL, *tkey = NULL, *skey = NULL;
-        char *text = NULL, *digest = NULL;
+        char *text = NULL, *stext = NULL, *digest = NULL;
         int rc;
         v->source_items++;
         if ((rc = ddbxo__expected_item(v->cfg->transform, src, &v->src_ks,
@@ -88,10 +87,9 @@ static int source_page(void *ctx, const json_t *items, ddbxo_error *err)
                        "attribute %s", v->tgt_ks.hash);
         else if ((skey = ddbxo__item_key(src, &v->src_ks)) &&
                  (text = ddbxo__key_text(tkey)) &&
+                 (stext = ddbxo__key_text(skey)) &&
                  (digest = ddbxo__item_digest(want, err)))
-            rc = json_object_set_new(v->want, text,
-                                     json_pack("{s:s,s:O,s:O}", "d", digest,
-                                               "k", tkey, "s", skey))
+            rc = ddbxo__keymap_put(&v->want, text, stext, digest) < 0
                      ? nomem(err) : 0;
         else if (!err || err->code == DDBXO_OK)
             nomem(err);
@@ -99,6 +97,7 @@ static int source_page(void *ctx, const json_t *items, ddbxo_error *err)
             v->expected++;
         free(digest);
         free(text);
+        free(stext);
         json_decref(skey);
         json_decref(tkey);
         json_decref(want);
@@ -143,6 +142,16 @@ static int add_diff(vctx *v, int cls, const json_t *tkey, const json_t *skey)
                                            skey ? skey : json_null()));
 }
 
+/* add_diff with the keys as texts (from the map). */
+static int add_diff_text(vctx *v, int cls, const char *tkey, const char *skey)
+{
+    json_t *t = json_loads(tkey, 0, NULL), *k = json_loads(skey, 0, NULL);
+    int rc = t && k ? add_diff(v, cls, t, k) : -1;
+    json_decref(t);
+    json_decref(k);
+    return rc;
+}
+
 /* Step 2, one page of the target. */
 static int target_page(void *ctx, const json_t *items, ddbxo_error *err)
 {
@@ -150,23 +159,21 @@ static int target_page(void *ctx, const json_t *items, ddbxo_error *err)
     json_t *cur;
     size_t i;
     json_array_foreach(items, i, cur) {
-        json_t *tkey = ddbxo__item_key(cur, &v->tgt_ks), *w;
+        json_t *tkey = ddbxo__item_key(cur, &v->tgt_ks);
         char *text = tkey ? ddbxo__key_text(tkey) : NULL;
+        ddbxo__kentry *e;
         int cls = DDBXO__V_EQUAL, rc = 0;
         v->target_items++;
         if (!text) {
             json_decref(tkey);
             return nomem(err);
         }
-        w = json_object_get(v->want, text);
-        if (w)
-            json_object_set_new(v->seen, text, json_true());
-        rc = classify(w ? json_string_value(json_object_get(w, "d")) : NULL,
-                      cur, err, &cls);
+        if ((e = ddbxo__keymap_get(&v->want, text)))
+            e->seen = 1;
+        rc = classify(e ? e->due : NULL, cur, err, &cls);
         if (rc == 0 && cls != DDBXO__V_EQUAL &&
-            add_diff(v, cls, tkey,
-                     w ? json_object_get(w, "s")
-                       : v->cfg->same_key ? tkey : NULL))
+            (e ? add_diff_text(v, cls, e->keys, ddbxo__kentry_skey(e))
+               : add_diff(v, cls, tkey, v->cfg->same_key ? tkey : NULL)))
             rc = nomem(err);
         free(text);
         json_decref(tkey);
@@ -179,13 +186,12 @@ static int target_page(void *ctx, const json_t *items, ddbxo_error *err)
 /* Step 2's end: what the target never showed is missing. */
 static int add_missing(vctx *v)
 {
-    const char *text;
-    json_t *w;
-    json_object_foreach(v->want, text, w)
-        if (!json_object_get(v->seen, text) &&
-            add_diff(v, DDBXO__V_MISSING, json_object_get(w, "k"),
-                     json_object_get(w, "s")))
+    for (size_t i = 0; i < v->want.cap; i++) {
+        const ddbxo__kentry *e = &v->want.v[i];
+        if (e->keys && !e->seen &&
+            add_diff_text(v, DDBXO__V_MISSING, e->keys, ddbxo__kentry_skey(e)))
             return -1;
+    }
     return 0;
 }
 
@@ -367,10 +373,8 @@ int ddbxo__verify_run(ddbxo_client *c, const ddbxo__verify_config *cfg,
     v.c = c;
     v.cfg = cfg;
     ddbxo__pace_init(&v.rcu, cfg->max_rcu, start);
-    v.want = json_object();
-    v.seen = json_object();
     v.diffs = json_array();
-    if (!v.want || !v.seen || !v.diffs || !repaired) {
+    if (!v.diffs || !repaired) {
         nomem(err);
         goto out;
     }
@@ -398,8 +402,7 @@ int ddbxo__verify_run(ddbxo_client *c, const ddbxo__verify_config *cfg,
 out:
     ddbxo__pace_destroy(&v.rcu);
     json_decref(repaired);
-    json_decref(v.want);
-    json_decref(v.seen);
+    ddbxo__keymap_clear(&v.want);
     json_decref(v.diffs);
     return rc;
 }

@@ -4,6 +4,7 @@
  *                        key, look again at the differences, report
  *   lib/verify_item.c    what one item is expected to be, and how two
  *                        compare (bookkeeping attributes ignored)
+ *   lib/keymap.c         target key -> what is due there, compact
  *   lib/verify_report.c  the report both modes print
  *   lib/verify_repair.c  --repair / --repair-extra
  *   lib/verify_agg.c     aggregate mode: groups recomputed from the source
@@ -12,8 +13,10 @@
 #define DDBXO_LIB_VERIFY_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "backfill.h"
+#include "sha256.h"
 
 /* Sample keys reported per class by default. */
 #define DDBXO_VERIFY_DEFAULT_SAMPLES 5
@@ -72,6 +75,29 @@ int ddbxo__expected_item(const ddbxo_transform *t, const json_t *src,
                          long long *unusable, ddbxo_error *err);
 /* 1 for an error that a transform raises about one item (see above). */
 int ddbxo__item_refused(const ddbxo_error *err);
+
+/* lib/keymap.c: for each expected target key (its canonical text), the
+ * source key and the digest of the item due there. */
+typedef struct ddbxo__kentry {
+    uint64_t hash;
+    char *keys;                  /* target key text, NUL, source key text;
+                                    NULL = an empty slot */
+    char due[DDBXO__SHA256_HEX]; /* ddbxo__item_digest of the item */
+    int seen;                    /* the target has this key */
+} ddbxo__kentry;
+typedef struct ddbxo__keymap {
+    ddbxo__kentry *v;
+    size_t n, cap;               /* cap: 0 or a power of two */
+} ddbxo__keymap;
+/* Adds or replaces the entry of tkey.  0, or -1 on no memory. */
+int ddbxo__keymap_put(ddbxo__keymap *m, const char *tkey, const char *skey,
+                      const char *due);
+/* The entry of tkey, or NULL. */
+ddbxo__kentry *ddbxo__keymap_get(ddbxo__keymap *m, const char *tkey);
+/* The source key text of an entry. */
+const char *ddbxo__kentry_skey(const ddbxo__kentry *e);
+/* Frees every entry; m is empty and reusable.  Accepts NULL. */
+void ddbxo__keymap_clear(ddbxo__keymap *m);
 
 /* lib/verify_report.c: what both modes report. */
 typedef struct ddbxo__vreport {
