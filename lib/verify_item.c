@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "error.h"
 #include "sha256.h"
 
+/* Every bookkeeping attribute (DDBXO__ATTR_*, the default TTL attribute)
+ * starts with this. */
 #define BOOKKEEPING_PREFIX "_ddbxo_"
 
 int ddbxo__bookkeeping_attr(const char *name)
@@ -19,7 +22,7 @@ int ddbxo__bookkeeping_attr(const char *name)
 
 int ddbxo__is_tombstone(const json_t *item)
 {
-    return json_is_true(json_object_get(json_object_get(item, "_ddbxo_deleted"),
+    return json_is_true(json_object_get(json_object_get(item, DDBXO__ATTR_DELETED),
                                         "BOOL"));
 }
 

@@ -19,12 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "ddb.h"
 #include "error.h"
 
 static const char *seq_of(const json_t *item)
 {
-    return json_string_value(json_object_get(json_object_get(item, "_ddbxo_seq"), "S"));
+    return json_string_value(json_object_get(json_object_get(item, DDBXO__ATTR_SEQ), "S"));
 }
 
 /* The condition "_ddbxo_seq is still what we read" (absent when seq is
@@ -35,13 +36,13 @@ static json_t *cas_extra(const char *seq)
         return json_pack("{s:s,s:{s:s,s:s},s:{s:{s:s}}}",
                          "ConditionExpression",
                          "#s = :s AND attribute_not_exists(#d)",
-                         "ExpressionAttributeNames", "#s", "_ddbxo_seq", "#d",
-                         "_ddbxo_deleted", "ExpressionAttributeValues", ":s",
+                         "ExpressionAttributeNames", "#s", DDBXO__ATTR_SEQ, "#d",
+                         DDBXO__ATTR_DELETED, "ExpressionAttributeValues", ":s",
                          "S", seq);
     return json_pack("{s:s,s:{s:s,s:s}}", "ConditionExpression",
                      "attribute_not_exists(#s) AND attribute_not_exists(#d)",
-                     "ExpressionAttributeNames", "#s", "_ddbxo_seq", "#d",
-                     "_ddbxo_deleted");
+                     "ExpressionAttributeNames", "#s", DDBXO__ATTR_SEQ, "#d",
+                     DDBXO__ATTR_DELETED);
 }
 
 /* 1 done, 0 refused by the condition, -1 other errors. */
@@ -104,18 +105,18 @@ static int via_cas(ddbxo__repair_ctx *r, const json_t *src, const json_t *cur,
                                   NULL, err);
     if (rc <= 0)
         return rc;
-    json_object_set(want, "_ddbxo_seq", json_object_get(cur, "_ddbxo_seq"));
-    if ((v = json_object_get(cur, "_ddbxo_src")))
-        json_object_set(want, "_ddbxo_src", v);
+    json_object_set(want, DDBXO__ATTR_SEQ, json_object_get(cur, DDBXO__ATTR_SEQ));
+    if ((v = json_object_get(cur, DDBXO__ATTR_SRC)))
+        json_object_set(want, DDBXO__ATTR_SRC, v);
     if (r->cfg->version_attr &&
         (v = json_object_get(src, r->cfg->version_attr)) &&
         json_object_get(v, "N"))
-        json_object_set(want, "_ddbxo_ver", v);
+        json_object_set(want, DDBXO__ATTR_VER, v);
     /* The tombstone's liveness clause does not apply: a stale tombstone
      * is exactly what is replaced here. */
     extra = json_pack("{s:s,s:{s:s},s:{s:{s:s}}}", "ConditionExpression",
                       "#s = :s", "ExpressionAttributeNames", "#s",
-                      "_ddbxo_seq", "ExpressionAttributeValues", ":s", "S",
+                      DDBXO__ATTR_SEQ, "ExpressionAttributeValues", ":s", "S",
                       seq);
     if (!extra)
         rc = ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
