@@ -15,6 +15,8 @@ int cmd_init(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_redrive(int argc, char **argv);
+int cmd_backfill(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* The mode flags apply, run and redrive share (cli/modeopts.c). */
 typedef struct ddbxo_transform ddbxo_transform;
@@ -71,6 +73,45 @@ int cli_check_sides(const char *cmd, ddbxo_client *src, ddbxo_client *tgt,
 
 /* A decimal option value: digits only, min..max.  0, or -1 (out left). */
 int cli_parse_int(const char *s, long long min, long long max, long long *out);
+
+/* Named options (cli/opts.c): a string, a flag (int set to 1) or a
+ * decimal number min..max (long long). */
+#include <stdio.h>
+enum { CLI_OPT_STR, CLI_OPT_FLAG, CLI_OPT_INT };
+typedef struct cli_opt {
+    const char *name;
+    int kind;
+    void *slot;
+    long long min, max;
+} cli_opt;
+/* Parses argv[1..] against t: 0 fine, 1 --help was printed with help(),
+ * else an exit status (the message is printed). */
+int cli_parse_opts(const char *cmd, int argc, char **argv, const cli_opt *t,
+                   size_t n, void (*help)(FILE *));
+
+/* The options backfill and verify share (cli/pairopts.c): the two tables,
+ * the pipeline's transform, the scan's segments and read capacity. */
+typedef struct cli_pair_args {
+    const char *source, *target, *spec, *aggregate, *version;
+    long long segments, max_rcu;
+    int verbose;
+} cli_pair_args;
+#define CLI_PAIR_NOPTS 9
+/* --max-rcu / --max-wcu accepted: above any single table's throughput. */
+#define CLI_MAX_UNITS_PER_S 1000000
+/* Fills t[0..CLI_PAIR_NOPTS) with the shared options, slots in *a. */
+void cli_pair_opts(cli_pair_args *a, cli_opt *t);
+/* Checks that both tables were given and makes the transform (identity,
+ * --transform or --aggregate), or returns NULL with the exit status in
+ * *status (the message printed). */
+ddbxo_transform *cli_pair_transform(const char *cmd, const cli_pair_args *a,
+                                    int *status);
+
+/* A client with the standard configuration and log callback; NULL with
+ * "ddbxo CMD: why" printed. */
+typedef struct ddbxo_client ddbxo_client;
+ddbxo_client *cli_client(const char *cmd,
+                         void (*log)(void *, int, const char *), int level);
 
 /* Reads FILE ("-" = stdin) whole; NULL with a message on stderr. */
 char *cli_read_input(const char *path, size_t *len);

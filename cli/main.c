@@ -16,6 +16,8 @@ static const struct {
     { "init", cmd_init, "create the target, ledger and checkpoint tables; check the stream" },
     { "run", cmd_run, "read a stream and apply it, with checkpoints and a lease" },
     { "redrive", cmd_redrive, "apply parked and Lambda on-failure records from SQS" },
+    { "backfill", cmd_backfill, "copy a live table's items into the replica (scan, guarded write)" },
+    { "verify", cmd_verify, "compare the replica with the source; --repair the differences" },
 };
 
 static void usage(FILE *f)

@@ -400,6 +400,57 @@ FAULTS = ("throttle", "provisioned_throughput", "http_500", "http_503",
           "dropped_after_forward")
 
 
+VERIFIED = (("late", "demo-late"), ("replica", "demo-replica"),
+            ("totals", "demo-totals (agg)"))
+
+
+def check_late(work, checks):
+    """The late replica: backfill finished, and every verify found its
+    target equal to f(source).  Returns what print_late shows."""
+    bf = load_summary(os.path.join(work, "backfill.out"))
+    reports = {n: load_summary(os.path.join(work, "verify-%s.out" % n))
+               for n, _ in VERIFIED}
+    checks.append({"name": "backfill of a late replica finished (%d items)" %
+                   (bf or {}).get("items", 0),
+                   "ok": bool(bf) and bf.get("complete") is True and
+                   bf.get("items", 0) > 0,
+                   "detail": "" if bf else "no summary"})
+    bad = [label for n, label in VERIFIED
+           if not reports[n] or reports[n].get("differences") != 0]
+    checks.append({"name": "ddbxo verify: %s equal f(source)" %
+                   ", ".join(label for _, label in VERIFIED),
+                   "ok": not bad, "detail": "differs: " + ", ".join(bad)})
+    return bf, reports
+
+
+def print_late(late):
+    bf, reports = late
+    print()
+    head = "%-22s %8s %9s %9s %9s %9s %7s %7s" % (
+        "backfill", "items", "applied", "stale", "duplicate", "items/s",
+        "rcu/s", "wcu/s")
+    print(head)
+    print("-" * len(head))
+    if bf:
+        print("%-22s %8d %9d %9d %9d %9.1f %7.1f %7.1f" % (
+            "-> demo-late", bf["items"], bf["applied"], bf["stale"],
+            bf["duplicate"], bf["items_per_s"], bf["rcu_per_s"],
+            bf["wcu_per_s"]))
+    print()
+    print("%-28s %8s %8s %8s %9s %6s %8s" % (
+        "verify (source: items)", "target", "missing", "extra", "different",
+        "stale", "resolved"))
+    for n, label in VERIFIED:
+        r = reports[n]
+        if not r:
+            print("%-28s   (no report)" % label)
+            continue
+        print("%-28s %8d %8d %8d %9d %6d %8d" % (
+            "%s (%d)" % (label, r["source_items"]), r["target_items"],
+            r["missing"], r["extra"], r["different"], r["stale"],
+            r["resolved"]))
+
+
 def cmd_check(work):
     """Compares the targets with the source, checks the run summaries,
     prints the table; exit status 1 if a check failed."""
@@ -438,6 +489,7 @@ def cmd_check(work):
                    "ok": killed and bool(agg2) and agg2["failed"] == 0 and
                    0 < agg2["records"] <= writes,
                    "detail": "" if agg2 else "no summary from the restart"})
+    late = check_late(work, checks)
     injected = sum((f or {}).get("faults", 0) for f in faults.values())
     checks.append({"name": "faults were injected (%d)" % injected,
                    "ok": all(faults.values()) and all(
@@ -472,6 +524,7 @@ def cmd_check(work):
             continue
         print("%-22s %8d" % (label, f["requests"]) + "".join(
             " %12d" % f.get(k, 0) for k in FAULTS) + " %7d" % f["faults"])
+    print_late(late)
     print()
     for c in checks:
         print("  %s %s%s" % ("ok  " if c["ok"] else "FAIL", c["name"],

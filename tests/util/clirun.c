@@ -251,6 +251,26 @@ void tu_cli_spawn(tu_cli_proc *p, const char *dir, const char *endpoint,
     ck_assert(p->pid > 0);
 }
 
+/* Most arguments one joined command line takes. */
+#define TU_JOIN_MAX_ARGS 64
+
+void tu_cli_spawn_join(tu_cli_proc *p, const char *dir, const char *endpoint,
+                       const char *const *head, const char *const *tail)
+{
+    const char *argv[TU_JOIN_MAX_ARGS + 1];
+    size_t n = 0;
+    for (size_t i = 0; head && head[i]; i++, n++) {
+        ck_assert(n < TU_JOIN_MAX_ARGS);
+        argv[n] = head[i];
+    }
+    for (size_t i = 0; tail && tail[i]; i++, n++) {
+        ck_assert(n < TU_JOIN_MAX_ARGS);
+        argv[n] = tail[i];
+    }
+    argv[n] = NULL;
+    tu_cli_spawn(p, dir, endpoint, argv, NULL);
+}
+
 void tu_cli_finish(tu_cli_proc *p, tu_cli_result *r)
 {
     size_t len;

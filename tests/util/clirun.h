@@ -58,6 +58,10 @@ typedef struct tu_cli_proc {
 /* tu_cli_start with stdout and stderr in new files under dir. */
 void tu_cli_spawn(tu_cli_proc *p, const char *dir, const char *endpoint,
                   const char *const *argv, const char *in_path);
+/* tu_cli_spawn of the arguments head then tail (each NULL-terminated;
+ * tail may be NULL): a suite's fixed arguments plus a test's own. */
+void tu_cli_spawn_join(tu_cli_proc *p, const char *dir, const char *endpoint,
+                       const char *const *head, const char *const *tail);
 /* Waits for p and reads what it wrote into *r. */
 void tu_cli_finish(tu_cli_proc *p, tu_cli_result *r);
 

@@ -278,6 +278,49 @@ void tu_workload(ddbxo_client *c, const char *table, int start, int n,
     }
 }
 
+/* DynamoDB: BatchWriteItem takes at most 25 requests. */
+#define TU_BATCH_WRITE_MAX 25
+
+void tu_put_many(ddbxo_client *c, const char *table, int first, int n)
+{
+    ddbxo_error err;
+    for (int i = first; i < first + n;) {
+        json_t *reqs = json_array(), *body;
+        char pk[32], v[16], grp[8], amount[16];
+        for (int k = 0; k < TU_BATCH_WRITE_MAX && i < first + n; k++, i++) {
+            snprintf(pk, sizeof pk, "k%03d", i);
+            snprintf(v, sizeof v, "%d", i);
+            snprintf(grp, sizeof grp, "g%d", i % 6);
+            snprintf(amount, sizeof amount, "%d.%02d", i % 97, i % 100);
+            json_array_append_new(reqs, json_pack(
+                "{s:{s:{s:{s:s},s:{s:s},s:{s:s},s:{s:s}}}}", "PutRequest",
+                "Item", "pk", "S", pk, "v", "N", v, "grp", "S", grp, "amount",
+                "N", amount));
+        }
+        body = json_pack("{s:{s:o}}", "RequestItems", table, reqs);
+        json_t *out = NULL;
+        int rc = ddbxo__ddb_call(c, DDBXO_SERVICE_DYNAMODB, "BatchWriteItem",
+                                 body, 0, &out, NULL, &err);
+        json_decref(body);
+        ck_assert_msg(rc == 0, "BatchWriteItem %s: %s", table, err.message);
+        ck_assert_msg(json_object_size(json_object_get(out, "UnprocessedItems")) == 0,
+                      "BatchWriteItem left items unprocessed");
+        json_decref(out);
+    }
+}
+
+void tu_enable_stream(ddbxo_client *c, const char *table, const char *view)
+{
+    ddbxo_error err;
+    json_t *body = json_pack("{s:s,s:{s:b,s:s}}", "TableName", table,
+                             "StreamSpecification", "StreamEnabled", 1,
+                             "StreamViewType", view);
+    int rc = ddbxo__ddb_call(c, DDBXO_SERVICE_DYNAMODB, "UpdateTable", body, 0,
+                             NULL, NULL, &err);
+    json_decref(body);
+    ck_assert_msg(rc == 0, "UpdateTable %s: %s", table, err.message);
+}
+
 void tu_expect_replica(ddbxo_client *c, const char *src, const char *dst)
 {
     json_t *sitems = tu_scan(c, src), *ditems = tu_scan(c, dst);

@@ -57,6 +57,14 @@ size_t tu_stream_count(ddbxo_client *c, const char *table);
  * every 7th write a delete. */
 void tu_workload(ddbxo_client *c, const char *table, int start, int n,
                  int items);
+/* Items k<first>..k<first+n-1> (partition key pk S, the key spelled as
+ * tu_workload spells it) with a number v, a group grp of six and an
+ * amount, written 25 at a time with BatchWriteItem: a large table fast. */
+void tu_put_many(ddbxo_client *c, const char *table, int first, int n);
+/* UpdateTable: enables a stream of view type `view` on an existing table
+ * (the items already there are then not in it, as on a real table). */
+void tu_enable_stream(ddbxo_client *c, const char *table, const char *view);
+
 /* Asserts that dst is a replicate-mode replica of src (partition key pk
  * S): every target item carries _ddbxo_seq; live ones equal their source
  * item apart from the _ddbxo_* attributes; the rest are tombstones of
