@@ -8,6 +8,7 @@
 #include "http.h"
 #include "runner.h"
 #include "transform.h"
+#include "value.h"
 
 /* Longest single nap, so a stop is noticed quickly. */
 #define NAP_SLICE_MS 100
