@@ -1,8 +1,8 @@
 #!/bin/sh
 # `make python-test`: installs the binding with `pip install ./bindings/python`
-# into a fresh virtual environment (with the pinned pytest and boto3), runs
-# its pytest suite there against build/libddbxo.so and a moto server from
-# the project's test venv, and appends "python: N passed, N failed" to the
+# into a fresh virtual environment (with the pinned pytest and boto3) -- which
+# compiles libddbxo from this tree into the package -- runs its pytest suite
+# there against that library and a moto server from the project's test venv, and appends "python: N passed, N failed" to the
 # results file.  Skipped tests count as failed.
 # usage: sh bindings/python/tests/run.sh RESULTS PROJECT_VENV   (from the repo root)
 set -u
@@ -22,7 +22,7 @@ pins=$(grep -E '^(boto3|botocore|pytest)==' scripts/requirements-test.txt)
 rm -rf bindings/python/build bindings/python/src/ddbxo.egg-info
 
 cd bindings/python
-DDBXO_LIBRARY="$root/build/libddbxo.so" DDBXO_REPO="$root" \
+env -u DDBXO_LIBRARY -u LD_LIBRARY_PATH DDBXO_REPO="$root" \
 DDBXO_MOTO_SERVER="$projvenv/bin/moto_server" \
     "$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider --junitxml="$tmp/junit.xml" tests \
     >"$tmp/out" 2>&1
