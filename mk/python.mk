@@ -16,8 +16,12 @@
 TEST_SUITES += python-test python-dist-test python-lambda-test
 .PHONY: python-test python-wheel python-layer python-dist-test python-lambda-test
 
+# pip builds in bindings/python/ itself, so the suites and the wheel take
+# turns there (make -j); the lock also keeps two wheel builds apart.
+PY_LOCK := flock $(B)/.python-build.lock
+
 python-test: $(B)/env.mk $(B)/libddbxo.so
-	@sh bindings/python/tests/run.sh $(B)/results $(VENV)
+	@$(PY_LOCK) sh bindings/python/tests/run.sh $(B)/results $(VENV)
 
 WHEEL_B      := $(B)/wheel
 WHEEL_OBJ    := $(LIB_SRC:lib/%.c=$(WHEEL_B)/obj/%.o)
@@ -83,11 +87,11 @@ $(LAYER): $(WHEEL)
 
 # The wheel is built first: a failed build then fails the checks, by name.
 python-dist-test: $(B)/env.mk
-	@$(MAKE) --no-print-directory python-wheel || echo "python-dist: wheel build FAILED"
+	@$(PY_LOCK) $(MAKE) --no-print-directory python-wheel || echo "python-dist: wheel build FAILED"
 	@tools=$$(sh scripts/python-tools.sh) && \
 	  sh bindings/python/tests/dist.sh $(B)/results $(VENV) $$tools $(WHEEL)
 
 python-lambda-test: $(B)/env.mk
-	@$(MAKE) --no-print-directory python-layer || echo "python-lambda: layer build FAILED"
+	@$(PY_LOCK) $(MAKE) --no-print-directory python-layer || echo "python-lambda: layer build FAILED"
 	@rie=$$(sh scripts/lambda-rie.sh) && tools=$$(sh scripts/python-tools.sh) && cfn=$$(sh scripts/lambda-cfnlint.sh) && \
 	  sh examples/python-lambda/test/run.sh $(B)/results $(VENV) $$tools $$rie $$cfn $(LAYER)
