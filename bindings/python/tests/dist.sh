@@ -60,13 +60,19 @@ endpoint="http://127.0.0.1:$port"
 reset() { "$PY" -c 'import sys, urllib.request as u; u.urlopen(u.Request(sys.argv[1] + "/moto-api/reset", data=b"", method="POST"), timeout=2)' "$endpoint" 2>/dev/null; }
 i=0; until reset; do i=$((i + 1)); [ $i -lt 300 ] || { cat "$tmp/moto.log"; bad "moto did not start"; finish; }; sleep 0.1; done
 
+# A certificate for the probes' TLS call to a loopback server.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
+    >"$tmp/openssl.log" 2>&1 || { cat "$tmp/openssl.log"; bad "openssl req"; }
+
 # probe NAME VENV STATIC: the venv runs dist_probe.py from / with a clean env.
 probe() {
     reset
     cp "$root/bindings/python/tests/dist_probe.py" "$tmp/probe.py"
     if (cd / && env -u DDBXO_LIBRARY -u LD_LIBRARY_PATH -u PYTHONPATH -u DDBXO_REPO \
-            "$2/bin/python" "$tmp/probe.py" "$endpoint" "$3") >"$tmp/probe.out" 2>&1; then
-        ok "$1: imports ddbxo from the venv, applies an event against moto, a replay applies nothing"
+            "$2/bin/python" "$tmp/probe.py" "$endpoint" "$3" "$tmp/cert.pem" "$tmp/key.pem") \
+            >"$tmp/probe.out" 2>&1; then
+        ok "$1: imports ddbxo from the venv, a TLS call, applies an event against moto, a replay applies nothing"
     else
         sed 's/^/    /' "$tmp/probe.out" | tail -30; bad "$1: probe"
     fi

@@ -4,14 +4,20 @@ stream event, in a virtual environment that has nothing but ddbxo.
 Run by tests/dist.sh with that venv's python, from /, with no
 DDBXO_LIBRARY or LD_LIBRARY_PATH.  Uses only the standard library and ddbxo
 (tables, items and the stream are made and read through Client.call).
-usage: python dist_probe.py MOTO_ENDPOINT EXPECT_STATIC_TLS(0|1)
+usage: python dist_probe.py MOTO_ENDPOINT EXPECT_STATIC_TLS(0|1) CERT KEY
+CERT/KEY: a self-signed certificate for 127.0.0.1, for a TLS call to a
+loopback HTTPS server run here by Python's own ssl module (so the
+library's OpenSSL and Python's meet in one process).
 Prints one line per check ("ok ..." / "FAIL ...") and exits 1 on a failure.
 """
 from __future__ import annotations
 
+import http.server
 import os
+import ssl
 import sys
 import sysconfig
+import threading
 from typing import Any, Dict, List
 
 failures = 0
@@ -41,6 +47,45 @@ def stream_event(client: Any, table: str) -> Dict[str, Any]:
     return {"Records": records}
 
 
+class _Tables(http.server.BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b'{"TableNames":["over-tls"]}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def tls_call(ddbxo: Any, cert: str, key: str) -> None:
+    """One ListTables over HTTPS to a loopback server whose certificate the
+    client trusts through ca_file; and refused without it."""
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Tables)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{srv.server_address[1]}"
+    try:
+        with ddbxo.Client(endpoint_url=url, ca_file=cert, max_attempts=1) as c:
+            check(c.call("ListTables", {}) == {"TableNames": ["over-tls"]},
+                  "TLS call verified against ca_file (the library's OpenSSL beside Python's)")
+        with ddbxo.Client(endpoint_url=url, max_attempts=1) as c:
+            try:
+                c.call("ListTables", {})
+                check(False, "an untrusted certificate was accepted")
+            except ddbxo.Error as e:
+                check("certificate" in str(e).lower(),
+                      f"an untrusted certificate is refused ({type(e).__name__}: "
+                      f"{str(e)[:90]})")
+    finally:
+        srv.shutdown()
+
+
 def main() -> int:
     endpoint, want_static = sys.argv[1], sys.argv[2] == "1"
     check(not os.environ.get("DDBXO_LIBRARY") and not os.environ.get("LD_LIBRARY_PATH"),
@@ -55,10 +100,15 @@ def main() -> int:
           f"library version {ddbxo.library_version()} = package version")
     check(_ffi._static_tls() == want_static,
           f"library carries its own libcurl/OpenSSL: {_ffi._static_tls()}")
+    if want_static:  # its libcurl's built-in path is Amazon Linux's
+        found = _ffi.default_ca_file()
+        check(found is not None and os.path.isfile(found),
+              f"the wheel's library finds this system's CA bundle: {found}")
 
     for k, v in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                  "AWS_REGION": "us-east-1"}.items():
         os.environ[k] = v
+    tls_call(ddbxo, sys.argv[3], sys.argv[4])
     client = ddbxo.Client(endpoint_url=endpoint)
     for name, stream in (("src", True), ("dst", False)):
         req: Dict[str, Any] = {
