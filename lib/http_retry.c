@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------ */
 /* classes                                                              */
@@ -198,7 +199,9 @@ static uint64_t os_seed(void)
 {
     uint64_t s = 0;
     struct timespec ts;
-    if (getrandom(&s, sizeof s, GRND_NONBLOCK) == (ssize_t)sizeof s && s)
+    /* The system call, not glibc's getrandom() (2.25+): the Python
+     * wheel's library runs on glibc 2.17.  1 = GRND_NONBLOCK. */
+    if (syscall(SYS_getrandom, &s, sizeof s, 1) == (long)sizeof s && s)
         return s;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&s;

@@ -8,7 +8,20 @@
 #
 # Why static musl: provided.al2 has glibc 2.26 and provided.al2023 2.34;
 # a fully static binary needs neither, and carries its TLS stack with it.
+#
+# DDBXO_STATIC_FLAVOR=glibc2.17 builds the same libraries as position-
+# independent archives for glibc 2.17 instead (the Python wheel's
+# libddbxo.so links them in; mk/python.mk), with zig's C compiler
+# (PyPI's ziglang, scripts/zig.sh), whose glibc stubs hold back every symbol
+# newer than the target's: ~/.cache/ddbxo/static-glibc2.17-<versions>/.
 set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+FLAVOR=${DDBXO_STATIC_FLAVOR:-musl}
+case $FLAVOR in
+    musl) PREFIX_TAG=static ;;
+    glibc2.17) PREFIX_TAG=static-glibc2.17 ;;
+    *) echo "lambda-static: unknown DDBXO_STATIC_FLAVOR $FLAVOR" >&2; exit 2 ;;
+esac
 
 say() { echo "lambda-static: $*" >&2; }
 
@@ -50,12 +63,12 @@ L_SSL=$(srcvers openssl); L_CURL=$(srcvers curl); L_JANSSON=$(srcvers jansson)
 [ -n "$L_SSL" ] && [ -n "$L_CURL" ] && [ -n "$L_JANSSON" ] || { say "source versions not found"; exit 1; }
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/ddbxo"
 for a in $L_SSL; do for b in $L_CURL; do for c in $L_JANSSON; do
-    if [ -f "$cache/static-$(tagof "$a" "$b" "$c")/.complete" ]; then
-        echo "$cache/static-$(tagof "$a" "$b" "$c")"; exit 0
+    if [ -f "$cache/$PREFIX_TAG-$(tagof "$a" "$b" "$c")/.complete" ]; then
+        echo "$cache/$PREFIX_TAG-$(tagof "$a" "$b" "$c")"; exit 0
     fi
 done; done; done
 
-work="$cache/static-build.$$"
+work="$cache/$PREFIX_TAG-build.$$"
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
 trap 'rm -rf "$work"' EXIT
 fetch() {  # fetch NAME VERSIONS... -> prints the version it got
@@ -67,15 +80,26 @@ fetch() {  # fetch NAME VERSIONS... -> prints the version it got
     cat "$n.log" >&2; return 1
 }
 V_SSL=$(fetch openssl $L_SSL); V_CURL=$(fetch curl $L_CURL); V_JANSSON=$(fetch jansson $L_JANSSON)
-out="$cache/static-$(tagof "$V_SSL" "$V_CURL" "$V_JANSSON")"
+out="$cache/$PREFIX_TAG-$(tagof "$V_SSL" "$V_CURL" "$V_JANSSON")"
 say "building static libraries into $out (one time; a few minutes)"
 # Each library leaves a stamp, so an interrupted build resumes.
 mkdir -p "$out/lib" "$out/include"
 J=$(nproc 2>/dev/null || echo 2)
-export CC=musl-gcc
-# The musl wrapper has no Linux kernel headers; OpenSSL needs a few
-# (linux/*.h, asm/*.h): Debian's, searched after musl's own.
-KHDR="-idirafter /usr/include -idirafter /usr/include/$(gcc -dumpmachine)"
+if [ "$FLAVOR" = musl ]; then
+    export CC=musl-gcc
+    # The musl wrapper has no Linux kernel headers; OpenSSL needs a few
+    # (linux/*.h, asm/*.h): Debian's, searched after musl's own.
+    KHDR="-idirafter /usr/include -idirafter /usr/include/$(gcc -dumpmachine)"
+    PIC=""
+else
+    # zig cc -target x86_64-linux-gnu.2.17 behind a one-word wrapper (the
+    # configure scripts want CC to be a program); its own headers and
+    # glibc stubs, so nothing of the machine's newer glibc leaks in.
+    zcc=$(sh "$here/zig.sh" cc x86_64-linux-gnu.2.17)
+    export CC="$zcc" AR=ar RANLIB=ranlib
+    KHDR=""
+    PIC="-fPIC"
+fi
 log() { "$@" >"$work/step.log" 2>&1 || { tail -40 "$work/step.log" >&2; exit 1; }; }
 
 if [ ! -f "$out/.openssl" ]; then
@@ -84,7 +108,7 @@ cd "$work"/openssl-*/
 # OPENSSLDIR=/etc/pki/tls: Amazon Linux keeps cert.pem and certs/ there.
 log ./Configure linux-x86_64 --prefix="$out" --libdir=lib --openssldir=/etc/pki/tls \
     no-shared no-tests no-engine no-dso no-afalgeng no-comp no-legacy \
-    no-ui-console no-module CFLAGS="-O2 $KHDR"
+    no-ui-console no-module CFLAGS="-O2 $PIC $KHDR"
 log make -j"$J" build_libs
 log make install_dev
 touch "$out/.openssl"
@@ -94,7 +118,7 @@ if [ ! -f "$out/.jansson" ]; then
 say "jansson $V_JANSSON"
 cd "$work"/jansson-*/
 [ -x ./configure ] || log autoreconf -fi
-log ./configure --prefix="$out" --disable-shared --enable-static CFLAGS="-O2"
+log ./configure --prefix="$out" --disable-shared --enable-static CFLAGS="-O2 $PIC"
 log make -j"$J"
 log make install
 touch "$out/.jansson"
@@ -113,7 +137,7 @@ log ./configure --prefix="$out" --disable-shared --enable-static \
     --disable-smtp --disable-gopher --disable-mqtt --disable-ftp --disable-file \
     --disable-manual --disable-docs --disable-ntlm --disable-alt-svc --disable-hsts \
     --enable-threaded-resolver --disable-unix-sockets \
-    CFLAGS="-O2" CPPFLAGS="-I$out/include" LDFLAGS="-L$out/lib" LIBS="-lpthread"
+    CFLAGS="-O2 $PIC" CPPFLAGS="-I$out/include" LDFLAGS="-L$out/lib" LIBS="-lpthread"
 log make -j"$J" -C lib
 log make -C lib install
 log make -C include install

@@ -6,6 +6,11 @@ set -eu
 
 PKGS="gcc make pkg-config libcurl4-openssl-dev libjansson-dev libssl-dev check
       clang libclang-rt-14-dev valgrind zip curl ca-certificates openssl"
+# What `pkg-config --static --libs libcurl` names on Debian (libcurl's own
+# Libs.private), so a consumer can link libddbxo.a with `pkg-config --static`
+# (install-test); Debian's libcurl4-openssl-dev only suggests them.
+PKGS="$PKGS libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev
+      libldap-dev libzstd-dev libbrotli-dev libidn2-dev zlib1g-dev"
 
 sh "$(dirname "$0")/debpkgs.sh" setup $PKGS
 

@@ -39,9 +39,21 @@ cc -o "$stage/consumer-static" "$stage/consumer.c" $(pkg-config --cflags ddbxo) 
 ldd "$stage/consumer-static" | grep -q libddbxo && fail "static consumer links libddbxo.so"
 out=$("$stage/consumer-static") || fail "static consumer failed"
 [ "$out" = "0.1.0 1" ] || fail "static consumer printed '$out'"
+# A static consumer linked with nothing but what pkg-config --static says:
+# in a copy of the prefix without the shared library, -lddbxo is libddbxo.a.
+cp -a "$stage/opt" "$stage/static-only"
+rm -f "$stage/static-only/ddbxo/lib/libddbxo.so"*
+flags=$(PKG_CONFIG_PATH="$stage/static-only/ddbxo/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR= \
+    pkg-config --define-variable=prefix="$stage/static-only/ddbxo" \
+    --define-variable=libdir="$stage/static-only/ddbxo/lib" --cflags --static --libs ddbxo) ||
+    fail "pkg-config --static --libs ddbxo failed"
+cc -o "$stage/consumer-pc-static" "$stage/consumer.c" $flags || fail "static consumer did not link with: $flags"
+ldd "$stage/consumer-pc-static" | grep -q libddbxo && fail "pkg-config --static consumer links libddbxo.so"
+out=$("$stage/consumer-pc-static") || fail "pkg-config --static consumer failed"
+[ "$out" = "0.1.0 1" ] || fail "pkg-config --static consumer printed '$out'"
 # Only ddbxo_* symbols may be exported.
 bad=$(nm -D --defined-only "$stage/opt/ddbxo/lib/libddbxo.so" | awk '{print $3}' | grep -v '^ddbxo_' || true)
 [ -z "$bad" ] || fail "non-ddbxo symbols exported: $bad"
 readelf -d "$stage/opt/ddbxo/lib/libddbxo.so" | grep -q 'SONAME.*libddbxo.so.0' || fail "no SONAME libddbxo.so.0"
-echo "install: shared + static consumers via pkg-config OK, exports ddbxo_* only, SONAME libddbxo.so.0"
-echo "install: 4 passed, 0 failed" >> "$results"
+echo "install: shared + static consumers via pkg-config (and one from pkg-config --static alone) OK, exports ddbxo_* only, SONAME libddbxo.so.0"
+echo "install: 5 passed, 0 failed" >> "$results"

@@ -1,7 +1,9 @@
 #!/bin/sh
 # `make python-test`: installs the binding with `pip install ./bindings/python`
-# into a fresh virtual environment (with the pinned pytest and boto3), runs
-# its pytest suite there against build/libddbxo.so and a moto server from
+# into a fresh virtual environment (with the pinned pytest and boto3), with
+# DDBXO_PREBUILT_LIBRARY=build/libddbxo.so so that the package carries the
+# library `make` built (python-dist-test covers the compile from source),
+# runs its pytest suite there against that library and a moto server from
 # the project's test venv, and appends "python: N passed, N failed" to the
 # results file.  Skipped tests count as failed.
 # usage: sh bindings/python/tests/run.sh RESULTS PROJECT_VENV   (from the repo root)
@@ -16,13 +18,14 @@ PY=${PYTHON:-python3}
 $PY -m venv "$tmp/venv" >"$tmp/log" 2>&1 || { cat "$tmp/log"; fail "python3 -m venv failed"; }
 # The same pins as the project's test venv (cached wheels make this quick).
 pins=$(grep -E '^(boto3|botocore|pytest)==' scripts/requirements-test.txt)
+DDBXO_PREBUILT_LIBRARY="$root/build/libddbxo.so" \
 "$tmp/venv/bin/pip" install -q --disable-pip-version-check ./bindings/python $pins \
     >"$tmp/log" 2>&1 || { tail -40 "$tmp/log"; fail "pip install ./bindings/python failed"; }
 # pip builds in the source tree; leave it as it was.
 rm -rf bindings/python/build bindings/python/src/ddbxo.egg-info
 
 cd bindings/python
-DDBXO_LIBRARY="$root/build/libddbxo.so" DDBXO_REPO="$root" \
+env -u DDBXO_LIBRARY -u LD_LIBRARY_PATH DDBXO_REPO="$root" \
 DDBXO_MOTO_SERVER="$projvenv/bin/moto_server" \
     "$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider --junitxml="$tmp/junit.xml" tests \
     >"$tmp/out" 2>&1

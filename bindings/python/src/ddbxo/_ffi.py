@@ -224,15 +224,21 @@ _PROTOS = {
 }
 
 
+HERE = Path(__file__).resolve().parent
+#: The library a wheel or ``pip install`` puts inside the package.
+BUNDLED = HERE / SONAME
+
+
 def _candidates() -> List[str]:
     """Where libddbxo is looked for, in order (documented in README.md)."""
     out: List[str] = []
+    if BUNDLED.exists():
+        out.append(str(BUNDLED))          # the package's own: no set-up needed
     env = os.environ.get(ENV_LIBRARY)
     if env:
-        return [env]  # an explicit choice is never second-guessed
+        return out + [env]  # an explicit choice is never second-guessed
     # A source checkout: bindings/python/src/ddbxo/ -> <repo>/build/.
-    here = Path(__file__).resolve().parent
-    for up in here.parents:
+    for up in HERE.parents:
         lib = up / "build" / "libddbxo.so"
         if (up / "include" / "ddbxo.h").is_file() and lib.exists():
             out.append(str(lib))
@@ -255,9 +261,9 @@ def _load() -> ctypes.CDLL:
             tried.append(f"{cand}: {e}")
     if lib is None:
         raise ImportError(
-            "ddbxo: cannot load libddbxo (set DDBXO_LIBRARY to the path of "
-            "libddbxo.so, or install it where the system loader finds it); "
-            "tried: " + "; ".join(tried))
+            "ddbxo: cannot load libddbxo (the package carries none: set "
+            "DDBXO_LIBRARY to the path of libddbxo.so, or install it where the "
+            "system loader finds it); tried: " + "; ".join(tried))
     missing = []
     for name, (res, args) in _PROTOS.items():
         try:
@@ -276,6 +282,45 @@ def _load() -> ctypes.CDLL:
 lib = _load()
 #: The path or name the library was loaded from.
 library_path: str = lib._name
+#: True when that is the package's own copy.
+library_bundled: bool = library_path == str(BUNDLED)
+
+
+def _static_tls() -> bool:
+    """Whether the bundled library carries its own libcurl and OpenSSL (the
+    manylinux wheel's does; one built by ``pip install`` from source links
+    the system's).  setup.py writes ddbxo/_build.py beside the library."""
+    if not library_bundled:
+        return False
+    try:
+        from . import _build  # type: ignore[attr-defined]
+    except ImportError:
+        return False
+    return bool(getattr(_build, "STATIC_TLS", False))
+
+
+#: CA bundles of the common distributions, Amazon Linux's first.
+CA_BUNDLES = (
+    "/etc/pki/tls/certs/ca-bundle.crt",        # Amazon Linux, Fedora, RHEL
+    "/etc/ssl/certs/ca-certificates.crt",      # Debian, Ubuntu, Arch, Alpine
+    "/etc/ssl/ca-bundle.pem",                  # openSUSE
+    "/etc/ssl/cert.pem",                       # Alpine, macOS-like layouts
+)
+
+
+def default_ca_file() -> Optional[str]:
+    """The CA bundle to give a client that was given none: ``AWS_CA_BUNDLE``
+    (as botocore reads it); else, for the wheel's self-contained library,
+    whose libcurl was built for Amazon Linux's path, the first bundle of
+    :data:`CA_BUNDLES` that exists here; else None (libcurl's default)."""
+    env = os.environ.get("AWS_CA_BUNDLE")
+    if env:
+        return env
+    if _static_tls():
+        for path in CA_BUNDLES:
+            if os.path.isfile(path):
+                return path
+    return None
 
 
 def take_string(ptr: Optional[int], length: Optional[int] = None) -> Optional[bytes]:

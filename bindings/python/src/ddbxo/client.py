@@ -6,8 +6,11 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any, Callable, Dict, List, Optional, Union
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import _ffi
 from .errors import E_CONFIG, E_INVALID, ConfigError, Error, ValidationError, from_c
@@ -62,7 +65,10 @@ class BatchResult(Dict[str, Any]):
 
 
 class _PyTransform:
-    """A C transform whose callback calls a Python function."""
+    """A C transform whose callback calls a Python function.
+
+    A pooled applier keeps its _PyTransform across batches; :meth:`bind`
+    points it at each batch's function and event first."""
 
     def __init__(self, fn: TransformFn, event: _Event) -> None:
         self.fn = fn
@@ -74,6 +80,19 @@ class _PyTransform:
         self.ptr = lib.ddbxo_transform_new(self.cb, None, ctypes.byref(err))
         if not self.ptr:
             raise from_c(err)
+
+    def bind(self, fn: TransformFn, event: _Event) -> None:
+        self.fn = fn
+        self.event = event
+        self.exceptions = {}
+        self.fatal = None
+
+    def unbind(self) -> None:
+        """Drops the batch's function and event (nothing kept alive)."""
+        self.fn = _unbound
+        self.event = _Event.empty()
+        self.exceptions = {}
+        self.fatal = None
 
     def free(self) -> None:
         lib.ddbxo_transform_free(self.ptr)
@@ -110,6 +129,10 @@ class _PyTransform:
                 self.fatal = self.fatal or e  # KeyboardInterrupt, SystemExit
             _fill(err_p, f"transform raised {type(e).__name__}: {e}")
             return -1
+
+
+def _unbound(rec: Record) -> Any:
+    raise RuntimeError("transform called outside process_batch")
 
 
 def _fill(err_p: Any, message: str) -> None:
@@ -160,6 +183,79 @@ def _make_transform(transform: TransformLike, aggregate: Optional[str]) -> Optio
     return int(ptr)
 
 
+class _CallLock:
+    """Many calls at once, or one close(): the Go binding's sync.RWMutex.
+
+    Calls share it; close() keeps new calls out (they raise ConfigError,
+    as they would once it is closed) and waits until the running ones have
+    returned.  A call made from inside a call on the same thread (a
+    transform using the client) is let through, so it cannot deadlock;
+    close() from inside a call is refused instead of waiting for itself."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._calls = 0
+        self._closing = False     # new calls are refused from now on
+        self._closers = False     # a close() is running
+        self._mine = threading.local()
+
+    @contextmanager
+    def call(self) -> Iterator[None]:
+        nested = getattr(self._mine, "n", 0)
+        with self._cond:
+            if self._closing and not nested:
+                raise ConfigError("the client is closed", code=E_CONFIG)
+            self._calls += 1
+        self._mine.n = nested + 1
+        try:
+            yield
+        finally:
+            self._mine.n = nested
+            with self._cond:
+                self._calls -= 1
+                if self._calls == 0:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def close(self) -> Iterator[None]:
+        if getattr(self._mine, "n", 0):
+            raise RuntimeError("Client.close() called from inside a call on the same "
+                               "client (e.g. from a transform)")
+        with self._cond:
+            while self._closers:          # one close() at a time
+                self._cond.wait()
+            self._closers = self._closing = True
+            while self._calls:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._closers = False     # _closing stays: the client is gone
+                self._cond.notify_all()
+
+
+@dataclass
+class _Pooled:
+    """An applier kept for the next batch with the same configuration, and
+    the Python transform it calls (if any)."""
+    ptr: int
+    tptr: Optional[int]                 # a C transform the pool owns
+    py: Optional[_PyTransform]          # or the Python one it owns
+
+    def free(self) -> None:
+        lib.ddbxo_applier_free(self.ptr)
+        if self.py is not None:
+            self.py.free()
+        elif self.tptr:
+            lib.ddbxo_transform_free(self.tptr)
+
+
+#: Idle appliers a client keeps per configuration, and configurations.
+_POOL_PER_KEY = 4
+_POOL_KEYS = 16
+
+
 class Client:
     """A DynamoDB / Streams / SQS client: region, endpoints, credentials and a
     keep-alive connection pool.  Create one per process and reuse it; it is
@@ -176,6 +272,16 @@ class Client:
     the table's resource-based policy lets this identity in and
     ``target_table`` is the table's ARN (docs/configuration.md).
     The library's log lines go to the ``logging`` logger "ddbxo".
+
+    ``ca_file`` is the CA bundle for TLS; by default ``AWS_CA_BUNDLE``, else
+    the system's (the manylinux wheel's library finds the usual bundle of
+    Amazon Linux, Debian/Ubuntu, Fedora/RHEL, openSUSE or Alpine itself).
+
+    Every method may run on many threads at once; ``close()`` waits for the
+    calls in progress and then frees the client, and later calls raise
+    :class:`ddbxo.ConfigError`.  ``process_batch`` keeps the appliers it
+    makes (a configuration bound to the client, with its connections) and
+    reuses them for later batches with the same settings.
     """
 
     def __init__(self, region: Optional[str] = None, endpoint_url: Optional[str] = None, *,
@@ -187,10 +293,13 @@ class Client:
                  connect_timeout_ms: int = 0, attempt_timeout_ms: int = 0,
                  allow_insecure_http: bool = False,
                  role_arn: Optional[str] = None,
-                 external_id: Optional[str] = None) -> None:
+                 external_id: Optional[str] = None,
+                 ca_file: Optional[str] = None) -> None:
         self._ptr: Optional[int] = None
         self._creds: Optional[int] = None
-        self._lock = threading.Lock()
+        self._lock = _CallLock()
+        self._pool_lock = threading.Lock()
+        self._pool: "OrderedDict[Tuple[Any, ...], List[_Pooled]]" = OrderedDict()
         err = _ffi.CError()
         if aws_access_key_id is not None or aws_secret_access_key is not None:
             self._creds = lib.ddbxo_credentials_provider_static(
@@ -207,6 +316,7 @@ class Client:
         cfg.connect_timeout_ms = connect_timeout_ms
         cfg.attempt_timeout_ms = attempt_timeout_ms
         cfg.max_connections = max_connections
+        cfg.ca_file = _b(ca_file or _ffi.default_ca_file())
         cfg.retry.max_attempts = max_attempts
         cfg.credentials = self._creds
         cfg.role_arn = _b(role_arn)
@@ -222,8 +332,16 @@ class Client:
     # -- lifetime ---------------------------------------------------------
 
     def close(self) -> None:
-        """Frees the client (no call may be running on it).  Idempotent."""
-        with self._lock:
+        """Frees the client once the calls running on it (on any thread)
+        have returned; later calls raise :class:`ddbxo.ConfigError`.
+        Idempotent.  Not from inside a call on this client (a transform):
+        that raises RuntimeError."""
+        with self._lock.close():
+            with self._pool_lock:
+                pooled = [p for idle in self._pool.values() for p in idle]
+                self._pool.clear()
+            for p in pooled:          # appliers borrow the client: first
+                p.free()
             if self._ptr:
                 lib.ddbxo_client_free(self._ptr)
                 self._ptr = None
@@ -242,7 +360,8 @@ class Client:
 
     def __del__(self) -> None:
         try:
-            self.close()
+            if getattr(self, "_lock", None) is not None:
+                self.close()
         except Exception:
             pass
 
@@ -253,7 +372,8 @@ class Client:
 
     @property
     def region(self) -> str:
-        return _ffi.text(lib.ddbxo_client_region(self._handle())) or ""
+        with self._lock.call():
+            return _ffi.text(lib.ddbxo_client_region(self._handle())) or ""
 
     # -- calls ------------------------------------------------------------
 
@@ -270,9 +390,11 @@ class Client:
         n = ctypes.c_size_t()
         detail = ctypes.c_void_p()
         err = _ffi.CError()
-        rc = lib.ddbxo_call_ex(self._handle(), _SERVICES[service], operation.encode("ascii"),
-                               body, len(body), deadline_ms, ctypes.byref(out),
-                               ctypes.byref(n), ctypes.byref(detail), ctypes.byref(err))
+        with self._lock.call():
+            rc = lib.ddbxo_call_ex(self._handle(), _SERVICES[service],
+                                   operation.encode("ascii"), body, len(body), deadline_ms,
+                                   ctypes.byref(out), ctypes.byref(n), ctypes.byref(detail),
+                                   ctypes.byref(err))
         if rc != 0:
             e = from_c(err)
             if detail.value:
@@ -328,66 +450,135 @@ class Client:
         document; record failures are in the result, not raised.
         """
         ev = _Event(event)
+        fn: Optional[TransformFn] = None
+        if callable(transform) and not isinstance(transform, (str, Mapping)):
+            if aggregate is not None:
+                raise ValidationError("give transform or aggregate, not both",
+                                      code=E_INVALID, path="aggregate")
+            fn = transform
+        m = lib.ddbxo_mode_parse(mode.encode("ascii", "replace"))
+        cfg = _ffi.CApplyConfig()
+        cfg.mode = m
+        cfg.target_table = _b(target_table)
+        cfg.ledger_table = _b(ledger_table)
+        cfg.source_table = _b(source_table)
+        cfg.source_version_attr = _b(source_version_attr)
+        cfg.version_attr = _b(version_attr)
+        cfg.hard_delete = int(hard_delete)
+        cfg.no_coalesce = int(no_coalesce)
+        cfg.ttl_attr = _b(ttl_attr)
+        cfg.tombstone_ttl_s = tombstone_ttl_s
+        cfg.ledger_ttl_s = ledger_ttl_s
+        cfg.park_queue_url = _b(park_queue_url)
+        cfg.tracker_capacity = tracker_capacity
+        cfg.max_inflight = max_inflight
+        opt = _ffi.CApplyOptions()
+        if remaining_ms is not None:
+            deadline_ms = int(time.time() * 1000) + int(remaining_ms)
+        opt.deadline_ms = deadline_ms
+        opt.shard_id = _b(shard_id)
+        with self._lock.call():
+            handle = self._handle()
+            key = (_transform_key(fn, transform, aggregate),
+                   *(getattr(cfg, f) for f, _ in _ffi.CApplyConfig._fields_
+                     if f != "transform"))
+            pooled = self._checkout(key)
+            if pooled is None:
+                pooled = self._new_applier(handle, cfg, fn, ev, transform, aggregate, m, mode)
+            py = pooled.py
+            if py is not None and fn is not None:
+                py.bind(fn, ev)
+            keep = False
+            try:
+                err = _ffi.CError()
+                # ctypes releases the GIL for the call; the transform
+                # callback runs on this same thread and takes it back.
+                res = lib.ddbxo_process_batch(pooled.ptr, ev.ptr, ctypes.byref(opt),
+                                              ctypes.byref(err))
+                keep = True
+                if not res:
+                    raise from_c(err)
+                try:
+                    out = _result(res, ev, py)
+                finally:
+                    lib.ddbxo_batch_result_free(res)
+                if py is not None and py.fatal is not None:
+                    raise py.fatal
+                return out
+            finally:
+                if py is not None:
+                    py.unbind()
+                if keep:
+                    self._checkin(key, pooled)
+                else:
+                    pooled.free()
+
+    # -- the applier pool ---------------------------------------------------
+
+    def _checkout(self, key: Tuple[Any, ...]) -> Optional[_Pooled]:
+        with self._pool_lock:
+            idle = self._pool.get(key)
+            if not idle:
+                return None
+            self._pool.move_to_end(key)
+            return idle.pop()
+
+    def _checkin(self, key: Tuple[Any, ...], pooled: _Pooled) -> None:
+        drop: List[_Pooled] = []
+        with self._pool_lock:
+            idle = self._pool.setdefault(key, [])
+            self._pool.move_to_end(key)
+            if len(idle) < _POOL_PER_KEY:
+                idle.append(pooled)
+            else:
+                drop.append(pooled)
+            while len(self._pool) > _POOL_KEYS:
+                _, old = self._pool.popitem(last=False)
+                drop.extend(old)
+        for p in drop:
+            p.free()
+
+    def _new_applier(self, handle: int, cfg: _ffi.CApplyConfig, fn: Optional[TransformFn],
+                     ev: _Event, transform: TransformLike, aggregate: Optional[str],
+                     m: int, mode: str) -> _Pooled:
         py: Optional[_PyTransform] = None
         tptr: Optional[int] = None
-        applier = None
         try:
-            if callable(transform) and not isinstance(transform, (str, Mapping)):
-                if aggregate is not None:
-                    raise ValidationError("give transform or aggregate, not both",
-                                          code=E_INVALID, path="aggregate")
-                py = _PyTransform(transform, ev)
+            if fn is not None:
+                py = _PyTransform(fn, ev)
                 tptr = py.ptr
             else:
                 tptr = _make_transform(transform, aggregate)
-            cfg = _ffi.CApplyConfig()
-            m = lib.ddbxo_mode_parse(mode.encode("ascii", "replace"))
             if not m:
                 raise ConfigError(f"unknown mode {mode!r} (replicate, ledger, tracker)",
                                   code=E_CONFIG, path="mode")
-            cfg.mode = m
-            cfg.target_table = _b(target_table)
-            cfg.ledger_table = _b(ledger_table)
-            cfg.source_table = _b(source_table)
-            cfg.source_version_attr = _b(source_version_attr)
-            cfg.version_attr = _b(version_attr)
             cfg.transform = tptr
-            cfg.hard_delete = int(hard_delete)
-            cfg.no_coalesce = int(no_coalesce)
-            cfg.ttl_attr = _b(ttl_attr)
-            cfg.tombstone_ttl_s = tombstone_ttl_s
-            cfg.ledger_ttl_s = ledger_ttl_s
-            cfg.park_queue_url = _b(park_queue_url)
-            cfg.tracker_capacity = tracker_capacity
-            cfg.max_inflight = max_inflight
             err = _ffi.CError()
-            applier = lib.ddbxo_applier_new(self._handle(), ctypes.byref(cfg), ctypes.byref(err))
+            applier = lib.ddbxo_applier_new(handle, ctypes.byref(cfg), ctypes.byref(err))
             if not applier:
                 raise from_c(err)
-            opt = _ffi.CApplyOptions()
-            if remaining_ms is not None:
-                deadline_ms = int(time.time() * 1000) + int(remaining_ms)
-            opt.deadline_ms = deadline_ms
-            opt.shard_id = _b(shard_id)
-            # ctypes releases the GIL for the call; the transform callback
-            # runs on this same thread and takes it back.
-            res = lib.ddbxo_process_batch(applier, ev.ptr, ctypes.byref(opt), ctypes.byref(err))
-            if not res:
-                raise from_c(err)
-            try:
-                out = _result(res, ev, py)
-            finally:
-                lib.ddbxo_batch_result_free(res)
-            if py is not None and py.fatal is not None:
-                raise py.fatal
-            return out
-        finally:
-            if applier:
-                lib.ddbxo_applier_free(applier)
+        except BaseException:
             if py is not None:
                 py.free()
             elif tptr:
                 lib.ddbxo_transform_free(tptr)
+            raise
+        return _Pooled(int(applier), tptr if py is None else None, py)
+
+
+def _transform_key(fn: Optional[TransformFn], transform: TransformLike,
+                   aggregate: Optional[str]) -> Tuple[Any, ...]:
+    """What makes two batches' transforms the same C transform.  A Python
+    callable's pooled transform calls whichever function the batch gives."""
+    if fn is not None:
+        return ("python",)
+    if aggregate is not None:
+        return ("aggregate", aggregate, transform is None)
+    if transform is None or transform == "identity":
+        return ("identity",)
+    if isinstance(transform, Mapping):
+        return ("spec", json.dumps(transform))
+    return ("spec", transform)
 
 
 def _result(res: int, ev: _Event, py: Optional[_PyTransform]) -> BatchResult:

@@ -173,6 +173,18 @@ class _Event:
         ev._known = frozenset(ev.ptrs)
         return ev
 
+    @classmethod
+    def empty(cls) -> "_Event":
+        """No event: what a pooled transform holds between batches."""
+        ev = cls.__new__(cls)
+        ev.owner = None
+        ev.ptr = 0
+        ev.ptrs = []
+        ev.errors = {}
+        ev.by_ptr = {}
+        ev._known = frozenset()
+        return ev
+
     def record_for_ptr(self, ptr: int) -> Optional[Record]:
         """The Record of one of this event's C records; None for another
         pointer."""
