@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import importlib
 import os
 from ctypes import (
     CFUNCTYPE,
@@ -293,10 +294,10 @@ def _static_tls() -> bool:
     if not library_bundled:
         return False
     try:
-        from . import _build  # type: ignore[attr-defined]
+        build = importlib.import_module("._build", __package__)
     except ImportError:
         return False
-    return bool(getattr(_build, "STATIC_TLS", False))
+    return bool(getattr(build, "STATIC_TLS", False))
 
 
 #: CA bundles of the common distributions, Amazon Linux's first.

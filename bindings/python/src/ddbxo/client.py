@@ -480,8 +480,8 @@ class Client:
         with self._lock.call():
             handle = self._handle()
             key = (_transform_key(fn, transform, aggregate),
-                   *(getattr(cfg, f) for f, _ in _ffi.CApplyConfig._fields_
-                     if f != "transform"))
+                   *(getattr(cfg, f[0]) for f in _ffi.CApplyConfig._fields_
+                     if f[0] != "transform"))
             pooled = self._checkout(key)
             if pooled is None:
                 pooled = self._new_applier(handle, cfg, fn, ev, transform, aggregate, m, mode)
