@@ -23,8 +23,12 @@ def _to_bytes(doc: Any, what: str) -> bytes:
         return doc.encode("utf-8")
     if isinstance(doc, Mapping):
         # ensure_ascii keeps lone surrogates (invalid UTF-8) as escapes the
-        # C parser then refuses with a path, rather than failing here.
-        return json.dumps(doc, separators=(",", ":")).encode("ascii")
+        # C parser then refuses with a path, rather than failing here.  An
+        # event from JSON cannot refer to itself, and skipping the cycle
+        # check is a quarter of this dump's cost (a cyclic dict still
+        # raises, as RecursionError).
+        return json.dumps(doc, separators=(",", ":"),
+                          check_circular=False).encode("ascii")
     raise TypeError(f"{what} must be a dict, str or bytes, not {type(doc).__name__}")
 
 
