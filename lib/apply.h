@@ -62,6 +62,8 @@ struct ddbxo_applier {
     int max_inflight;            /* >= 1 */
     ddbxo__http_multi *multi;    /* the batch engine's; made on first use,
                                     freed by ddbxo_applier_free */
+    int count_capacity;          /* ask for ConsumedCapacity and add it up
+                                    in the batch result (backfill) */
     char call_id[DDBXO_DEDUP_KEY_BUFSIZE]; /* 64 random hex chars per
                                     ddbxo_transact_apply / process_batch
                                     call; "" = send no ClientRequestToken */

@@ -39,6 +39,16 @@ static int set_token(ddbxo__plan *p, json_t *body)
     return 0;
 }
 
+/* With a->count_capacity the answer says what the write consumed. */
+static int want_capacity(ddbxo__plan *p, json_t *body)
+{
+    if (p->a->count_capacity &&
+        json_object_set_new(body, "ReturnConsumedCapacity",
+                            json_string("TOTAL")))
+        return ddbxo__plan_fail(p, DDBXO_E_NOMEM, NULL, "out of memory");
+    return 0;
+}
+
 /* Appends entry (taking it) to items and returns its index, or -1. */
 static int append(json_t *items, json_t *entry)
 {
@@ -59,7 +69,7 @@ static int replicate_request(ddbxo__plan *p, json_t *items)
               : kind[0] == 'U' ? "UpdateItem" : "DeleteItem";
         p->body = action;
         p->target_idx = 0;
-        return 0;
+        return want_capacity(p, p->body);
     }
     /* With the source check both go into one transaction; the target's
      * refusal then comes back as that action's reason and Item. */
@@ -148,5 +158,5 @@ int ddbxo__plan_request(ddbxo__plan *p)
         return ddbxo__plan_fail(p, DDBXO_E_NOMEM, NULL, "out of memory");
     if (set_token(p, p->body))
         return p->outcome;
-    return 0;
+    return want_capacity(p, p->body);
 }

@@ -10,6 +10,8 @@
  * reports failed are tried again, alone, after a pause; the checkpoint
  * moves only past a page whose every record is settled. */
 #include "backfill.h"
+#include "apply.h"
+#include "batch.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,7 +26,6 @@
 #define DEFAULT_PROGRESS_MS 5000
 /* What replicate mode adds to every item: _ddbxo_seq (40 digits) and
  * _ddbxo_src (64 hex digits) with their names, _ddbxo_ver with a number. */
-#define BOOKKEEPING_BYTES 160
 /* Pause before a page's failed records go again: doubles up to the max. */
 #define RETRY_FIRST_MS 100
 #define RETRY_MAX_MS 5000
@@ -140,6 +141,8 @@ ddbxo__backfill *ddbxo__backfill_new(ddbxo_client *c,
         if (!(b->segs[i].ap = ddbxo__synth_applier(c, b->source, b->target,
                                                    b->version, b->t, err)))
             goto fail;
+        /* Write units are what the answers report (--max-wcu). */
+        b->segs[i].ap->count_capacity = 1;
     }
     return b;
 fail:
@@ -175,26 +178,6 @@ void ddbxo__backfill_stop(ddbxo__backfill *b)
 {
     if (b)
         b->stop = 1;
-}
-
-/* The write units the page's records will cost: one write per record the
- * transform does not skip, sized as the item written. */
-static double page_wcu(ddbxo__backfill *b, const ddbxo_event *ev)
-{
-    double units = 0;
-    for (size_t i = 0; i < ddbxo_event_count(ev); i++) {
-        const ddbxo_record *rec = ddbxo_event_record(ev, i);
-        char *w = rec ? ddbxo_transform_run(b->t, rec, NULL, NULL) : NULL;
-        json_t *writes = w ? json_loads(w, 0, NULL) : NULL, *one;
-        size_t k;
-        json_array_foreach(writes, k, one) {
-            const json_t *item = json_object_get(json_object_get(one, "Put"), "Item");
-            units += item ? ddbxo__item_wcu(item, BOOKKEEPING_BYTES) : 1;
-        }
-        json_decref(writes);
-        ddbxo_free(w);
-    }
-    return units;
 }
 
 /* Tallies a settled outcome into s (under b->mu). */
@@ -236,11 +219,14 @@ static int apply_page(seg *s, json_t *items)
                 }
             goto out_ev;
         }
-        /* A stop cuts the wait short; the page is still applied, so the
-         * checkpoint can move past it. */
-        ddbxo__pace_take(&b->wcu, page_wcu(b, ev), &b->stop);
+        /* Wait until what was written so far is within the rate, write,
+         * then count what the answers say the page consumed.  A stop cuts
+         * the wait short; the page is still applied, so the checkpoint can
+         * move past it. */
+        ddbxo__pace_take(&b->wcu, 0, &b->stop);
         if (!(r = ddbxo_process_batch(s->ap, ev, NULL, &s->err)))
             goto out_ev;
+        ddbxo__pace_take(&b->wcu, ddbxo__batch_result_capacity(r), &b->stop);
         pthread_mutex_lock(&b->mu);
         for (size_t i = 0; i < ddbxo_batch_result_count(r); i++) {
             int o = ddbxo_batch_result_outcome(r, i);

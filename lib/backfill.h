@@ -156,10 +156,6 @@ int ddbxo__batch_get(ddbxo_client *c, const char *table, const json_t *keys,
                      const ddbxo__keyschema *ks, ddbxo__pace *rcu,
                      json_t **out, ddbxo_error *err);
 
-/* Write capacity units of a write of item (DynamoDB: 1 per started KB of
- * the item, bookkeeping attributes included; a refused conditional write
- * costs the same). */
-double ddbxo__item_wcu(const json_t *item, size_t extra_bytes);
 /* Sleeps ms in short naps; returns early (1) when *stop is set. */
 int ddbxo__nap_stoppable(int64_t ms, const volatile int *stop);
 

@@ -449,6 +449,41 @@ static void start_items(beng *e)
 }
 
 /* A step's answer arrived (on the thread inside ddbxo__http_multi_run). */
+/* Units in a ConsumedCapacity answer: one object, or one per table of a
+ * transaction. */
+static double reported_units(const json_t *cc)
+{
+    double sum = 0;
+    size_t i;
+    json_t *x;
+    if (json_is_object(cc))
+        return json_number_value(json_object_get(cc, "CapacityUnits"));
+    json_array_foreach(cc, i, x)
+        sum += json_number_value(json_object_get(x, "CapacityUnits"));
+    return sum;
+}
+
+/* What a sent step consumed (see ddbxo__batch_result_capacity): the
+ * answer's figure when the write went through; DynamoDB's documented
+ * charge when its condition refused it. */
+static void count_capacity(beng *e, const ddbxo__plan *p, int frc, int oc,
+                           const json_t *answer)
+{
+    double units = 0;
+    if (frc == 0) {
+        units = reported_units(json_object_get(answer, "ConsumedCapacity"));
+    } else if (oc == DDBXO_DUPLICATE || oc == DDBXO_STALE ||
+               oc == DDBXO_SUPERSEDED) {
+        for (size_t i = 0; i < p->writes.n; i++) {
+            size_t kb = (p->writes.w[i].bytes + 1023) / 1024;
+            units += kb ? (double)kb : 1.0;
+        }
+        if (strcmp(p->op, "TransactWriteItems") == 0)
+            units *= 2;
+    }
+    ddbxo__batch_result_add_capacity(e->res, units);
+}
+
 static void on_done(void *ctx, ddbxo__http_multi *m, ddbxo__http_req *hreq,
                     ddbxo__http_resp *hresp, int rc, const ddbxo_error *herr)
 {
@@ -461,12 +496,18 @@ static void on_done(void *ctx, ddbxo__http_multi *m, ddbxo__http_req *hreq,
 
     ddbxo_error_clear(&err);
     ddbxo__aws_error_init(&detail);
-    int frc = ddbxo__ddb_req_finish(s->req, rc, herr, NULL, &detail, &err);
+    json_t *answer = NULL;
+    int counting = e->a->count_capacity;
+    int frc = ddbxo__ddb_req_finish(s->req, rc, herr,
+                                    counting ? &answer : NULL, &detail, &err);
     ddbxo__ddb_req_free(s->req);
     s->req = NULL;
     int oc = ddbxo__plan_classify(&s->plan, frc, frc ? &err : NULL,
                                   frc ? &detail : NULL, &resend);
     ddbxo__aws_error_clear(&detail);
+    if (counting)
+        count_capacity(e, &s->plan, frc, oc, answer);
+    json_decref(answer);
 
     /* Resent at once: a multi has no place for a pause, and the other
      * items keep the connection busy meanwhile. */

@@ -8,6 +8,13 @@
 /* A result for n records, all undecided.  NULL + err on no memory. */
 ddbxo_batch_result *ddbxo__batch_result_new(size_t n, ddbxo_error *err);
 /* Decides record i (why: its error for FAILED_* and PARKED, else NULL). */
+/* Write capacity units the batch consumed, when its applier counts them
+ * (a->count_capacity): what DynamoDB reported for each write that went
+ * through, and for each write its condition refused -- an answer without
+ * ConsumedCapacity -- what DynamoDB documents it charges, the item's size
+ * in 1 KB units, at least one, doubled in a transaction. */
+void ddbxo__batch_result_add_capacity(ddbxo_batch_result *r, double units);
+double ddbxo__batch_result_capacity(const ddbxo_batch_result *r);
 void ddbxo__batch_result_set(ddbxo_batch_result *r, size_t i, int outcome,
                              const ddbxo_error *why);
 /* The outcome of record i so far (0 = undecided). */

@@ -27,6 +27,7 @@ struct ddbxo_batch_result {
     char lowest[DDBXO_SEQ_BUFSIZE]; /* lowest valid seq of the batch */
     char *response, *summary;
     size_t response_len, summary_len;
+    double capacity;                /* write units, when counted */
 };
 
 ddbxo_batch_result *ddbxo__batch_result_new(size_t n, ddbxo_error *err)
@@ -239,4 +240,15 @@ DDBXO_API const char *ddbxo_batch_result_summary(const ddbxo_batch_result *r,
     if (len)
         *len = (r && r->summary) ? r->summary_len : 0;
     return r ? r->summary : NULL;
+}
+
+void ddbxo__batch_result_add_capacity(ddbxo_batch_result *r, double units)
+{
+    if (r && units > 0)
+        r->capacity += units;
+}
+
+double ddbxo__batch_result_capacity(const ddbxo_batch_result *r)
+{
+    return r ? r->capacity : 0;
 }

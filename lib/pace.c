@@ -12,8 +12,6 @@
 
 /* Longest single nap, so a stop is noticed quickly. */
 #define NAP_SLICE_MS 100
-/* DynamoDB: a write unit covers 1 KB of item. */
-#define WRITE_UNIT_BYTES 1024
 
 void ddbxo__pace_init(ddbxo__pace *p, double rate, int64_t start_ms)
 {
@@ -62,11 +60,4 @@ double ddbxo__pace_spent(ddbxo__pace *p)
     s = p->spent;
     pthread_mutex_unlock(&p->mu);
     return s;
-}
-
-double ddbxo__item_wcu(const json_t *item, size_t extra_bytes)
-{
-    size_t bytes = ddbxo__item_size(item) + extra_bytes;
-    size_t units = (bytes + WRITE_UNIT_BYTES - 1) / WRITE_UNIT_BYTES;
-    return units < 1 ? 1.0 : (double)units;
 }

@@ -153,6 +153,35 @@ START_TEST(replicate_put_request)
 }
 END_TEST
 
+/* An applier that counts capacity (backfill's) asks every request for
+ * it, single writes and transactions alike; others never do. */
+START_TEST(capacity_asked_only_when_counted)
+{
+    ddbxo_apply_config cfg = {0}, lcfg = {0};
+    ddbxo_applier *a = applier(&cfg), *l;
+    ddbxo_record *rec = record("INSERT", "{\"pk\":{\"S\":\"a\"}}", NULL);
+    ddbxo__plan p;
+    plan_for(&p, a, rec, NULL);
+    ck_assert_ptr_null(json_object_get(p.body, "ReturnConsumedCapacity"));
+    ddbxo__plan_clear(&p);
+    a->count_capacity = 1;
+    plan_for(&p, a, rec, NULL);
+    ck_assert_str_eq(jstr(p.body, "ReturnConsumedCapacity"), "TOTAL");
+    ddbxo__plan_clear(&p);
+    lcfg.mode = DDBXO_MODE_LEDGER;
+    lcfg.ledger_table = "ledger";
+    l = applier(&lcfg);
+    l->count_capacity = 1;
+    plan_for(&p, l, rec, NULL);
+    ck_assert_str_eq(p.op, "TransactWriteItems");
+    ck_assert_str_eq(jstr(p.body, "ReturnConsumedCapacity"), "TOTAL");
+    ddbxo__plan_clear(&p);
+    ddbxo_record_free(rec);
+    ddbxo_applier_free(l);
+    ddbxo_applier_free(a);
+}
+END_TEST
+
 START_TEST(replicate_tombstone_and_version_requests)
 {
     ddbxo_apply_config cfg = {0};
@@ -590,6 +619,7 @@ static Suite *suite(void)
     tcase_add_test(tc, merge_update_expressions);
     tcase_add_test(tc, replicate_put_request);
     tcase_add_test(tc, replicate_tombstone_and_version_requests);
+    tcase_add_test(tc, capacity_asked_only_when_counted);
     tcase_add_test(tc, ledger_request_and_token);
     tcase_add_test(tc, tracker_request_elements);
     tcase_add_test(tc, classify_refusals);
