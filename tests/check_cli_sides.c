@@ -87,10 +87,11 @@ static json_t *live(ddbxo_client *c, const char *table)
     size_t i;
     json_array_foreach(items, i, it) {
         const char *k;
-        json_t *v, *copy = json_object();
+        json_t *v, *copy;
         void *tmp;
         if (json_is_true(tu_json_at(it, "_ddbxo_deleted.BOOL")))
             continue;
+        copy = json_object();
         json_object_foreach_safe(it, tmp, k, v)
             if (strncmp(k, "_ddbxo", 6) != 0)
                 json_object_set(copy, k, v);
