@@ -11,7 +11,7 @@ TEST_SUITES += memcheck-test
 
 MEMCHECK_QUICK := value number decimal canon dedup record transform \
                   shard_tree ddb_error sigv4 config creds apply_plan \
-                  cli_parse retry wipe sides
+                  cli_parse retry wipe sides doc
 MEMCHECK_QUICK_BIN := $(filter $(TEST_BIN),$(MEMCHECK_QUICK:%=$(B)/tests/check_%))
 
 memcheck-test: $(B)/env.mk $(MEMCHECK_QUICK_BIN)
