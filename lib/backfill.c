@@ -280,6 +280,26 @@ out:
     return rc;
 }
 
+/* One Scan page of the segment.  A failure worth another try (the
+ * transport already spent its retries on a throttle or a dropped answer)
+ * goes again after a pause, as a page's failed writes do, up to
+ * DDBXO_BACKFILL_PAGE_TRIES; a stop ends the wait. */
+static int scan_page(seg *s, const ddbxo__bf_ckpt *ck, json_t **resp,
+                     double *rcu)
+{
+    ddbxo__backfill *b = s->b;
+    int64_t pause = RETRY_FIRST_MS;
+    for (int tries = 1;; tries++) {
+        if (ddbxo__scan_page(b->c, b->source, s->idx, b->nseg, ck->start_key,
+                             b->page, resp, rcu, &s->err) == 0)
+            return 0;
+        if (!s->err.retryable || tries >= DDBXO_BACKFILL_PAGE_TRIES ||
+            ddbxo__nap_stoppable(pause, &b->stop))
+            return -1;
+        pause = pause * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : pause * 2;
+    }
+}
+
 static int run_segment(seg *s)
 {
     ddbxo__backfill *b = s->b;
@@ -293,8 +313,7 @@ static int run_segment(seg *s)
     while (!ck.done && !b->stop) {
         json_t *resp = NULL, *items, *lek;
         double rcu = 0;
-        if (ddbxo__scan_page(b->c, b->source, s->idx, b->nseg, ck.start_key,
-                             b->page, &resp, &rcu, &s->err) < 0)
+        if (scan_page(s, &ck, &resp, &rcu) < 0)
             goto fail;
         ddbxo__pace_take(&b->rcu, rcu, &b->stop);
         items = json_object_get(resp, "Items");
