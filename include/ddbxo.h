@@ -980,7 +980,7 @@ DDBXO_API const char *ddbxo_outcome_name(int outcome);
  * delivered again (it belongs in batchItemFailures). */
 DDBXO_API int ddbxo_outcome_failed(int outcome);
 
-/* How records reach the target (DESIGN §2). */
+/* How records reach the target (docs/exactly-once.md §3). */
 typedef enum ddbxo_mode {
     DDBXO_MODE_REPLICATE = 1,   /* conditional put guarded by _ddbxo_seq */
     DDBXO_MODE_LEDGER = 2,      /* transaction with a ledger item */
@@ -993,7 +993,7 @@ DDBXO_API int ddbxo_mode_parse(const char *name);
 DDBXO_API const char *ddbxo_mode_name(int mode);
 
 /* Tombstones outlive the 24 h stream retention, so a redriven old record
- * still meets them (DESIGN §2). */
+ * still meets them (docs/exactly-once.md §3). */
 #define DDBXO_DEFAULT_TOMBSTONE_TTL_S (48 * 3600)
 /* Ledger items outlive any redrive we know of (ESM retries end with the
  * 24 h retention; parked records were never applied). */
@@ -1091,10 +1091,10 @@ DDBXO_API int ddbxo_transact_apply(ddbxo_applier *a, const ddbxo_record *rec,
 /* The outcome of a batch (opaque).  Free with ddbxo_batch_result_free. */
 typedef struct ddbxo_batch_result ddbxo_batch_result;
 
-/* Applies every record of ev (DESIGN §4): records that failed to parse
- * fail permanently; items run concurrently, each item's records in order,
- * an item stops at its first failure; at opt->deadline_ms no new work
- * starts and the rest is reported failed.  A record is reported as done
+/* Applies every record of ev (docs/exactly-once.md §7): records that
+ * failed to parse fail permanently; items run concurrently, each item's
+ * records in order, an item stops at its first failure; at
+ * opt->deadline_ms no new work starts and the rest is reported failed.  A record is reported as done
  * only when it was applied or refused as DUPLICATE/STALE/SUPERSEDED (or
  * coalesced, filtered, parked).  NULL only for bad arguments or no memory
  * (err); record failures are in the result. */
@@ -1152,7 +1152,8 @@ typedef enum ddbxo_runner_from {
 #define DDBXO_RUNNER_MAX_BATCH_SIZE 1000
 /* A lease outlives a stalled runner by at most this long. */
 #define DDBXO_RUNNER_DEFAULT_LEASE_MS 30000
-/* Lambda polls each shard about 4 times a second (AWS-FACTS §5). */
+/* Lambda polls each shard about 4 times a second (AWS Lambda Developer
+ * Guide, DynamoDB event source mappings). */
 #define DDBXO_RUNNER_DEFAULT_POLL_MS 250
 /* DescribeStream is re-read this often to find new shards (and at once
  * when a shard closes); AWS allows 10 calls/s per account. */

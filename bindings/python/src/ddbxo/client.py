@@ -438,7 +438,7 @@ class Client:
                 return client.process_batch(event, target_table="Orders",
                                             remaining_ms=context.get_remaining_time_in_millis() - 1000)
 
-        ``mode`` is "replicate", "ledger" or "tracker" (DESIGN §2);
+        ``mode`` is "replicate", "ledger" or "tracker" (docs/exactly-once.md §3);
         ``transform`` a Python callable (Record -> item dict, list of writes
         in the TransactItems shape with Python values, or None to skip), a
         declarative spec, or None for identity; ``aggregate`` "GROUP:SUM"
