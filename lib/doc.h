@@ -134,4 +134,13 @@ void ddbxo__doc_span(const ddbxo__doc *d, size_t i, size_t *start,
  * messages, the bindings' record JSON.  NULL when out of memory. */
 json_t *ddbxo__doc_to_json(const ddbxo__doc *d, size_t i);
 
+/* Caches that readers on several threads may fill at once: *slot is set
+ * to x unless another thread set it first, in which case x goes to drop.
+ * Returns what *slot holds. */
+void *ddbxo__set_once(void **slot, void *x, void (*drop)(void *));
+/* The tree of node i of d (ddbxo__doc_to_json), made on the first call
+ * and kept in *slot; borrowed.  NULL when d is NULL or out of memory. */
+const json_t *ddbxo__doc_json_once(json_t **slot, const ddbxo__doc *d,
+                                   size_t i);
+
 #endif

@@ -266,3 +266,29 @@ ddbxo__doc *ddbxo__doc_from_json(const json_t *j, ddbxo_error *err)
         free(text);
     return d;
 }
+
+void *ddbxo__set_once(void **slot, void *x, void (*drop)(void *))
+{
+    void *expected = NULL;
+    if (__atomic_compare_exchange_n(slot, &expected, x, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return x;
+    drop(x);
+    return expected;
+}
+
+static void drop_json(void *x)
+{
+    json_decref(x);
+}
+
+const json_t *ddbxo__doc_json_once(json_t **slot, const ddbxo__doc *d,
+                                   size_t i)
+{
+    json_t *j = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (j || !d)
+        return j;
+    if (!(j = ddbxo__doc_to_json(d, i)))
+        return NULL;
+    return ddbxo__set_once((void **)slot, j, drop_json);
+}

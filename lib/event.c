@@ -292,43 +292,21 @@ DDBXO_API ddbxo_record *ddbxo_parse_stream_record(const char *data, size_t len,
     return rec;
 }
 
-/* Set *slot to x once (several threads may ask for the same slot). */
-static int set_once(json_t **slot, json_t *x)
-{
-    json_t *expected = NULL;
-    if (__atomic_compare_exchange_n(slot, &expected, x, 0, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_ACQUIRE))
-        return 1;
-    json_decref(x);
-    return 0;
-}
-
 const json_t *ddbxo__event_raw(const ddbxo_event *cev, size_t i)
 {
     ddbxo_event *ev = (ddbxo_event *)cev;   /* the trees are a cache */
-    json_t **raw, *j;
+    json_t **raw;
     if (!ev || i >= ev->n)
         return NULL;
-    if (!(raw = __atomic_load_n(&ev->raw, __ATOMIC_ACQUIRE))) {
-        json_t **fresh = calloc(ev->n, sizeof *fresh), **expected = NULL;
-        if (!fresh)
-            return NULL;
-        if (__atomic_compare_exchange_n(&ev->raw, &expected, fresh, 0,
-                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-            raw = fresh;
-        else {
-            free(fresh);
-            raw = expected;
-        }
-    }
     if (ev->ok[i])
         return ddbxo__record_json(&ev->recs[i]);
-    if ((j = __atomic_load_n(&raw[i], __ATOMIC_ACQUIRE)) != NULL)
-        return j;
-    if (!(j = ddbxo__doc_to_json(ev->doc, ev->node[i])))
-        return NULL;
-    set_once(&raw[i], j);
-    return __atomic_load_n(&raw[i], __ATOMIC_ACQUIRE);
+    if (!(raw = __atomic_load_n(&ev->raw, __ATOMIC_ACQUIRE))) {
+        json_t **fresh = calloc(ev->n, sizeof *fresh);
+        if (!fresh)
+            return NULL;
+        raw = ddbxo__set_once((void **)&ev->raw, fresh, free);
+    }
+    return ddbxo__doc_json_once(&raw[i], ev->doc, ev->node[i]);
 }
 
 ddbxo_event *ddbxo__event_subset(ddbxo_event *parent, const size_t *idx,

@@ -429,23 +429,26 @@ const json_t *ddbxo__record_old_json(const ddbxo_record *r)
     return r->has_old ? ddbxo__value_json(&r->old_image) : NULL;
 }
 
+static void drop_json(void *x)
+{
+    json_decref(x);
+}
+
 const json_t *ddbxo__record_json(const ddbxo_record *cr)
 {
     ddbxo_record *r = (ddbxo_record *)cr;   /* the tree is a cache */
-    json_t *j = __atomic_load_n(&r->json, __ATOMIC_ACQUIRE), *expected = NULL;
+    json_t *j = __atomic_load_n(&r->json, __ATOMIC_ACQUIRE);
     if (j)
         return j;
     if (!(j = ddbxo__doc_to_json(r->doc, r->node)))
         return NULL;
+    /* A GetRecords record goes out (a park message) as Lambda would have
+     * delivered it: with its stream's ARN. */
     if (r->arn_default && r->event_source_arn &&
         json_object_set_new(j, "eventSourceARN",
                             json_string(r->event_source_arn)) < 0) {
         json_decref(j);
         return NULL;
     }
-    if (__atomic_compare_exchange_n(&r->json, &expected, j, 0,
-                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        return j;
-    json_decref(j);
-    return expected;
+    return ddbxo__set_once((void **)&r->json, j, drop_json);
 }

@@ -304,29 +304,16 @@ int ddbxo__writes_delete_doc(struct ddbxo_writes *w, ddbxo__doc *d,
     return add_write(w, NULL, "TableName", &x, err);
 }
 
-/* Sets *slot to the tree of (d, node) once. */
-static const json_t *made(json_t **slot, const ddbxo__doc *d, size_t node)
-{
-    json_t *j, *expected = NULL;
-    if ((j = __atomic_load_n(slot, __ATOMIC_ACQUIRE)) != NULL || !d)
-        return j;
-    if (!(j = ddbxo__doc_to_json(d, node)))
-        return NULL;
-    if (__atomic_compare_exchange_n(slot, &expected, j, 0, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_ACQUIRE))
-        return j;
-    json_decref(j);
-    return expected;
-}
-
 const json_t *ddbxo__write_item(const ddbxo__write *w)
 {
-    return made(&((ddbxo__write *)w)->item, w->item_doc, w->item_node);
+    return ddbxo__doc_json_once(&((ddbxo__write *)w)->item, w->item_doc,
+                                w->item_node);
 }
 
 const json_t *ddbxo__write_key(const ddbxo__write *w)
 {
-    return made(&((ddbxo__write *)w)->key, w->key_doc, w->key_node);
+    return ddbxo__doc_json_once(&((ddbxo__write *)w)->key, w->key_doc,
+                                w->key_node);
 }
 
 static int delete_at(struct ddbxo_writes *w, const char *table, json_t *key,

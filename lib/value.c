@@ -54,18 +54,6 @@ void ddbxo__value_unembed(ddbxo_value *v)
     memset(v, 0, sizeof *v);
 }
 
-/* Sets *slot to x once; whoever loses the race frees theirs. */
-static void *set_once(void **slot, void *x, void (*drop)(void *))
-{
-    void *expected = NULL;
-    if (__atomic_compare_exchange_n(slot, &expected, x, 0, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_ACQUIRE))
-        return x;
-    drop(x);
-    return expected;
-}
-
-static void drop_json(void *x) { json_decref(x); }
 static void drop_doc(void *x) { ddbxo__doc_unref(x); }
 
 const ddbxo__doc *ddbxo__value_doc(const ddbxo_value *cv, size_t *node,
@@ -83,7 +71,7 @@ const ddbxo__doc *ddbxo__value_doc(const ddbxo_value *cv, size_t *node,
         return d;
     if (!(d = ddbxo__doc_from_json(v->j, err)))
         return NULL;
-    return set_once((void **)&v->docv, d, drop_doc);
+    return ddbxo__set_once((void **)&v->docv, d, drop_doc);
 }
 
 void ddbxo__value_changed(ddbxo_value *v)
@@ -160,14 +148,10 @@ ddbxo_value *ddbxo__value_wrap(json_t *j)
 const json_t *ddbxo__value_json(const ddbxo_value *cv)
 {
     ddbxo_value *v = (ddbxo_value *)cv;     /* the copy is a cache */
-    json_t *j;
     if (!v)
         return NULL;
-    if ((j = __atomic_load_n(&v->j, __ATOMIC_ACQUIRE)) != NULL)
-        return j;
-    if (!(j = ddbxo__doc_to_json(v->doc, v->node)))
-        return NULL;
-    return set_once((void **)&v->j, j, drop_json);
+    /* A jansson-backed handle has its tree already. */
+    return ddbxo__doc_json_once(&v->j, v->doc, v->node);
 }
 
 /* The tree accessors read (NULL only when out of memory). */
