@@ -226,6 +226,21 @@ static int digit(unsigned char x)
     return x >= '0' && x <= '9';
 }
 
+/* The digits of a fraction or an exponent, from `from`: at least one. */
+static int digit_run(pctx *c, const unsigned char **pp,
+                     const unsigned char *from)
+{
+    const unsigned char *p = from;
+    if (p >= c->end || !digit(*p)) {
+        c->p = p;
+        return fail(c, DDBXO_E_INVALID, "invalid number");
+    }
+    while (p < c->end && digit(*p))
+        p++;
+    *pp = p;
+    return 0;
+}
+
 /* jansson's number rules: RFC 8259 syntax; an integer must fit int64
  * (json_int_t) and a real must not overflow a double. */
 static int scan_number(pctx *c)
@@ -246,25 +261,16 @@ static int scan_number(pctx *c)
     }
     if (p < end && *p == '.') {
         real = 1;
-        p++;
-        if (p >= end || !digit(*p)) {
-            c->p = p;
-            return fail(c, DDBXO_E_INVALID, "invalid number");
-        }
-        while (p < end && digit(*p))
-            p++;
+        if (digit_run(c, &p, p + 1) < 0)
+            return -1;
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
         real = 1;
         p++;
         if (p < end && (*p == '+' || *p == '-'))
             p++;
-        if (p >= end || !digit(*p)) {
-            c->p = p;
-            return fail(c, DDBXO_E_INVALID, "invalid number");
-        }
-        while (p < end && digit(*p))
-            p++;
+        if (digit_run(c, &p, p) < 0)
+            return -1;
     }
     len = (size_t)(p - start);
     /* A leading zero followed by a digit ("01") ends the number early in
