@@ -17,18 +17,25 @@ LIB_CFLAGS   := $(ALL_CFLAGS) -fPIC -fvisibility=hidden
 SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B            := build
-LIB_SRC      := $(sort $(wildcard lib/*.c))
+# lib/ is one folder per layer (docs/design.md); tests/<layer>/ mirrors it.
+LIB_SRC      := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ      := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 ASAN_OBJ     := $(LIB_SRC:lib/%.c=$(B)/asan/obj/%.o)
 CLI_SRC      := $(sort $(wildcard cli/*.c))
 CLI_OBJ      := $(CLI_SRC:cli/%.c=$(B)/cli/%.o)
-TUTIL_SRC    := $(sort $(wildcard tests/util/*.c))
-TEST_SRC     := $(sort $(wildcard tests/check_*.c))
+HARNESS_SRC  := $(sort $(wildcard tests/harness/*.c))
+HARNESS_OBJ  := $(HARNESS_SRC:tests/harness/%.c=$(B)/tests/harness/%.o)
+ASAN_HARNESS_OBJ := $(HARNESS_SRC:tests/harness/%.c=$(B)/asan/tests/harness/%.o)
+# tests/lambda/ is the Lambda suite's (mk/lambda.mk), run under the RIE.
+TEST_SRC     := $(filter-out tests/lambda/%,$(sort $(wildcard tests/*/check_*.c)))
 TEST_BIN     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 ASAN_TEST_BIN:= $(TEST_SRC:tests/%.c=$(B)/asan/tests/%)
 FUZZ_SRC     := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN     := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
-HDRS         := include/ddbxo.h $(wildcard lib/*.h)
+# For the rules that start a second make (the static builds); every
+# compile also writes its own header dependencies (-MMD -MP).
+HDRS         := $(wildcard include/*.h include/*/*.h include/*/*/*.h lib/*/*.h)
+DEPFLAGS     := -MMD -MP
 
 SONAME       := libddbxo.so.$(SOVERSION)
 SHLIB        := $(B)/libddbxo.so.$(VERSION)
@@ -45,13 +52,20 @@ setup $(B)/env.mk: scripts/setup.sh scripts/requirements-test.txt
 # Objects and test binaries are outputs, not intermediates to delete.
 .SECONDARY:
 
-$(B)/obj/%.o: lib/%.c $(HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(LIB_CFLAGS) -c $< -o $@
-
-$(B)/asan/obj/%.o: lib/%.c $(HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(LIB_CFLAGS) -O1 $(SAN) -c $< -o $@
+# The one rule for library objects, whatever the build: $(1) is the
+# variant's output directory (objects go to $(1)/obj/<layer>/<file>.o),
+# $(2) and $(3) name the variables holding its compiler and flags, and $(4)
+# names a variable that must be set (the static builds set theirs in a
+# second make, once their cached toolchain is known).
+define LIB_OBJECT_RULE
+$(1)/obj/%.o: lib/%.c
+	@test -n "$$($(4))" || { echo "$$@: $(4) is not set; build it through its make target"; exit 1; }
+	@mkdir -p $$(@D)
+	$$($(2)) $$($(3)) $$(DEPFLAGS) -c $$< -o $$@
+endef
+ASAN_CFLAGS  := $(LIB_CFLAGS) -O1 $(SAN)
+$(eval $(call LIB_OBJECT_RULE,$(B),CC,LIB_CFLAGS,CC))
+$(eval $(call LIB_OBJECT_RULE,$(B)/asan,CC,ASAN_CFLAGS,CC))
 
 $(SHLIB): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -o $@ $^ $(DEP_LIBS)
@@ -64,9 +78,9 @@ $(B)/libddbxo.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/cli/%.o: cli/%.c $(HDRS) $(wildcard cli/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Icli -c $< -o $@
+$(B)/cli/%.o: cli/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Icli -c $< -o $@
 
 # The CLI links the static library: one self-contained binary.
 $(B)/ddbxo: $(CLI_OBJ) $(B)/libddbxo.a
@@ -75,14 +89,22 @@ $(B)/ddbxo: $(CLI_OBJ) $(B)/libddbxo.a
 # Unit tests link the static library so they can reach internal functions.
 # check_wipe sees every free() and realloc() of the library's objects.
 TEST_LDFLAGS  =
-$(B)/tests/check_wipe $(B)/asan/tests/check_wipe: TEST_LDFLAGS = -Wl,--wrap=free,--wrap=realloc
-$(B)/tests/%: tests/%.c $(TUTIL_SRC) $(wildcard tests/util/*.h) $(B)/libddbxo.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/util -o $@ $< $(TUTIL_SRC) $(B)/libddbxo.a $(DEP_LIBS) $(CHECK_LIBS) -lpthread $(TEST_LDFLAGS)
+$(B)/tests/util/check_wipe $(B)/asan/tests/util/check_wipe: TEST_LDFLAGS = -Wl,--wrap=free,--wrap=realloc
+TEST_CFLAGS  := $(ALL_CFLAGS) -Itests/harness
+$(B)/tests/harness/%.o: tests/harness/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(B)/asan/tests/harness/%.o: tests/harness/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -O1 $(SAN) $(DEPFLAGS) -c $< -o $@
 
-$(B)/asan/tests/%: tests/%.c $(TUTIL_SRC) $(wildcard tests/util/*.h) $(ASAN_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Itests/util -o $@ $< $(TUTIL_SRC) $(ASAN_OBJ) $(DEP_LIBS) $(CHECK_LIBS) -lpthread $(TEST_LDFLAGS)
+$(B)/tests/%: tests/%.c $(HARNESS_OBJ) $(B)/libddbxo.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(DEPFLAGS) -MF $@.d -o $@ $< $(HARNESS_OBJ) $(B)/libddbxo.a $(DEP_LIBS) $(CHECK_LIBS) -lpthread $(TEST_LDFLAGS)
+
+$(B)/asan/tests/%: tests/%.c $(ASAN_HARNESS_OBJ) $(ASAN_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -O1 $(SAN) $(DEPFLAGS) -MF $@.d -o $@ $< $(ASAN_HARNESS_OBJ) $(ASAN_OBJ) $(DEP_LIBS) $(CHECK_LIBS) -lpthread $(TEST_LDFLAGS)
 
 # ---------------------------------------------------------------- tests
 # Every runner appends "suite: N passed, N failed" to $(B)/results; the last
@@ -115,6 +137,18 @@ docs-test:
 	  echo "docs: 1 passed, 0 failed" >> $(B)/results; echo "docs   api.md current, every public function documented"; \
 	else echo "docs: 0 passed, 1 failed" >> $(B)/results; exit 1; fi
 
+# One layer's unit suites, or one binary: `make check T=value`,
+# `make check T=auth/check_sigv4`; with CK_RUN_CASE=<case> for one case
+# (docs/testing.md).  Without T, every unit suite.
+T ?=
+CHECK_BIN = $(filter $(B)/tests/$(T)%,$(TEST_BIN))
+.PHONY: check
+check: $(B)/env.mk
+	@test -n "$(CHECK_BIN)" || { echo "check: no unit suite under tests/$(T)"; exit 1; }
+	@$(MAKE) --no-print-directory $(CHECK_BIN)
+	@rm -f $(B)/results.check
+	@VENV=$(VENV) sh tests/run-check.sh unit $(B)/results.check $(CHECK_BIN)
+
 memcheck: $(TEST_BIN)
 	@sh tests/run-check.sh memcheck $(B)/results.memcheck --valgrind $(TEST_BIN)
 
@@ -131,15 +165,15 @@ FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Iinclude -Ilib -DDDBXO_BUILDING $(DEP_CFLAGS)
 FUZZ_OBJ    := $(LIB_SRC:lib/%.c=$(B)/fuzz/obj/%.o)
 # The library is instrumented once and shared by every target.
-$(B)/fuzz/obj/%.o: lib/%.c $(HDRS)
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+FUZZ_CC     := clang
+FUZZ_LIB_CFLAGS := $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined
+$(eval $(call LIB_OBJECT_RULE,$(B)/fuzz,FUZZ_CC,FUZZ_LIB_CFLAGS,FUZZ_CC))
 
-# tests/util/docdiff.c is the differential check fuzz_doc shares with
-# tests/check_doc.c (its short form in `make test`).
-$(B)/fuzz/%: fuzz/%.c $(FUZZ_OBJ) tests/util/docdiff.c tests/util/docdiff.h
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -Itests/util -fsanitize=fuzzer,address,undefined -o $@ $< tests/util/docdiff.c $(FUZZ_OBJ) $(DEP_LIBS)
+# tests/harness/docdiff.c is the differential check fuzz_doc shares with
+# tests/value/check_doc.c (its short form in `make test`).
+$(B)/fuzz/%: fuzz/%.c $(FUZZ_OBJ) tests/harness/docdiff.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -MF $@.d -Itests/harness -fsanitize=fuzzer,address,undefined -o $@ $< tests/harness/docdiff.c $(FUZZ_OBJ) $(DEP_LIBS)
 
 fuzz: $(B)/env.mk $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
@@ -163,3 +197,6 @@ install: all
 
 clean:
 	rm -rf $(B)
+
+# Header dependencies written by the compiles above (-MMD -MP).
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backfill.h"
+#include "backfill/backfill.h"
 #include "cli.h"
 #include "ddbxo.h"
 

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ddb.h"
+#include "service/ddb.h"
 #include "ddbxo.h"
-#include "redrive.h"
+#include "redrive/redrive.h"
 
 /* Pause before a message's failed records go again: it doubles up to
  * REDRIVE_PAUSE_MAX_MS while tries settle nothing. */

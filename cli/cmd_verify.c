@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "ddbxo.h"
-#include "verify.h"
+#include "backfill/verify.h"
 
 #define CMD "verify"
 /* The comparison could not be made (sysexits EX_UNAVAILABLE). */

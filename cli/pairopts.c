@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backfill.h"
+#include "backfill/backfill.h"
 #include "cli.h"
 #include "ddbxo.h"
 

@@ -1,4 +1,4 @@
-/* libFuzzer target: DynamoDB/SQS error answers (lib/ddb_error.c) -- JSON,
+/* libFuzzer target: DynamoDB/SQS error answers (lib/service/ddb_error.c) -- JSON,
  * XML and anything else -- and what the library builds from them: the
  * ddbxo_error message, the retry class, the public detail.
  *
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ddb.h"
+#include "service/ddb.h"
 #include "ddbxo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

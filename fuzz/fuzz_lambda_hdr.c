@@ -1,5 +1,5 @@
 /* libFuzzer target: the Lambda Runtime API's /next answer headers
- * (lib/lambda_hdr.c): header lines as libcurl hands them over, the request
+ * (lib/lambda/lambda_hdr.c): header lines as libcurl hands them over, the request
  * id that goes into the /response URL, the deadline.
  *
  * Input: header lines separated by '\n' (each passed with its '\n', as
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "lambda_hdr.h"
+#include "lambda/lambda_hdr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

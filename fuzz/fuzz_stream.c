@@ -1,8 +1,8 @@
 /* libFuzzer target: what the stream runner and redrive read from DynamoDB
  * Streams and SQS -- DescribeStream answers (the shard tree,
- * lib/shard_tree.c), GetRecords pages (the checks of lib/runner_loop.c's
+ * lib/stream/shard_tree.c), GetRecords pages (the checks of lib/runner/runner_loop.c's
  * step(), then records -> Lambda-shaped event as apply_page() builds it)
- * and redrive message bodies (lib/redrive.c).  The input is one answer
+ * and redrive message bodies (lib/redrive/redrive.c).  The input is one answer
  * body; every reader gets it. */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,8 +12,8 @@
 #include <jansson.h>
 
 #include "ddbxo.h"
-#include "redrive.h"
-#include "runner.h"
+#include "redrive/redrive.h"
+#include "runner/runner.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* libFuzzer target: STS answers (lib/sts_xml.c through ddbxo__sts_parse):
+/* libFuzzer target: STS answers (lib/auth/sts_xml.c through ddbxo__sts_parse):
  * the strict XML reader and the credentials it hands out.
  *
  * Input: the first byte picks the action and the HTTP status; the rest is
@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "creds.h"
-#include "sts.h"
-#include "sts_xml.h"
+#include "auth/creds.h"
+#include "auth/sts.h"
+#include "auth/sts_xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

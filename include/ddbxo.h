@@ -369,7 +369,7 @@ DDBXO_API char *ddbxo_record_to_json(const ddbxo_record *rec, size_t *len);
 /* ------------------------------------------------------------------ */
 /* dedup: sequence numbers, dedup keys, request tokens                  */
 /* ------------------------------------------------------------------ */
-/* DDBXO:DEDUP-API — owned by lib/seq.c, lib/dedup.c */
+/* DDBXO:DEDUP-API — owned by lib/stream/seq.c, lib/stream/dedup.c */
 
 /* 1 if s is a sequence number we accept: 1..40 decimal digits. */
 DDBXO_API int ddbxo_seq_valid(const char *s);
@@ -559,7 +559,7 @@ DDBXO_API void ddbxo_signer_free(ddbxo_signer *s);
 /* ------------------------------------------------------------------ */
 /* creds and config: credentials, region, endpoints                    */
 /* ------------------------------------------------------------------ */
-/* DDBXO:CREDS-API — owned by lib/creds*.c, lib/config.c */
+/* DDBXO:CREDS-API — owned by lib/creds*.c, lib/auth/config.c */
 
 /* Longest region name accepted, and a buffer that holds one. */
 #define DDBXO_REGION_MAX 63
@@ -718,7 +718,7 @@ typedef struct ddbxo_retry_config {
 /* ------------------------------------------------------------------ */
 /* client: signed DynamoDB, DynamoDB Streams and SQS calls              */
 /* ------------------------------------------------------------------ */
-/* DDBXO:CLIENT-API — owned by lib/client.c, lib/ddb*.c (docs/ddb.md) */
+/* DDBXO:CLIENT-API — owned by lib/service/client.c, lib/ddb*.c (docs/ddb.md) */
 
 /* A client: region, endpoints, credentials, one keep-alive HTTP transport
  * with retries, and the SigV4 signers.  Create it once and reuse it.
@@ -955,7 +955,7 @@ DDBXO_API char *ddbxo_transform_run(const ddbxo_transform *t,
 /* ------------------------------------------------------------------ */
 /* apply: one record, exactly-once effect                               */
 /* ------------------------------------------------------------------ */
-/* DDBXO:APPLY-API — owned by lib/apply*.c, lib/park.c
+/* DDBXO:APPLY-API — owned by lib/apply*.c, lib/apply/park.c
  * (docs/exactly-once.md) */
 
 /* What happened to one record.  The numbers never change. */

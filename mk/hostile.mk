@@ -12,7 +12,7 @@ TEST_SUITES += memcheck-test
 MEMCHECK_QUICK := value number decimal canon dedup record transform \
                   shard_tree ddb_error sigv4 config creds apply_plan \
                   cli_parse retry wipe sides doc
-MEMCHECK_QUICK_BIN := $(filter $(TEST_BIN),$(MEMCHECK_QUICK:%=$(B)/tests/check_%))
+MEMCHECK_QUICK_BIN := $(foreach n,$(MEMCHECK_QUICK),$(filter %/check_$(n),$(TEST_BIN)))
 
 memcheck-test: $(B)/env.mk $(MEMCHECK_QUICK_BIN)
 	@VENV=$(VENV) sh tests/run-check.sh memcheck $(B)/results --valgrind \

@@ -28,10 +28,8 @@ $(LAMBDA_B)/bootstrap.zip: $(LAMBDA_SRC) examples/lambda/spec.json $(LIB_SRC) $(
 	cd $(LAMBDA_B)/pkg && zip -q -9 -X ../bootstrap.zip bootstrap spec.json
 	@echo "lambda: $@ $$(stat -c %s $@) bytes (bootstrap $$(stat -c %s $(LAMBDA_B)/static/bootstrap) bytes)"
 
-$(LAMBDA_B)/obj/%.o: lib/%.c $(HDRS)
-	@test -n "$(LAMBDA_STATIC)" || { echo "use 'make lambda'"; exit 1; }
-	@mkdir -p $(dir $@)
-	musl-gcc $(LAMBDA_CFLAGS) -c $< -o $@
+LAMBDA_CC     := musl-gcc
+$(eval $(call LIB_OBJECT_RULE,$(LAMBDA_B),LAMBDA_CC,LAMBDA_CFLAGS,LAMBDA_STATIC))
 
 $(LAMBDA_B)/static/bootstrap: $(LAMBDA_SRC) $(LAMBDA_OBJ)
 	@mkdir -p $(dir $@)
@@ -43,17 +41,17 @@ $(LAMBDA_B)/dyn/bootstrap: $(LAMBDA_SRC) $(B)/libddbxo.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(LAMBDA_SRC) $(B)/libddbxo.a $(DEP_LIBS) -lpthread
 
-$(LAMBDA_B)/check_lambda: tests/lambda/check_lambda.c $(TUTIL_SRC) $(wildcard tests/util/*.h) $(B)/libddbxo.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/util -o $@ $< $(TUTIL_SRC) $(B)/libddbxo.a $(DEP_LIBS) $(CHECK_LIBS) -lpthread
+$(LAMBDA_B)/check_lambda: tests/lambda/check_lambda.c $(HARNESS_OBJ) $(B)/libddbxo.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(DEPFLAGS) -MF $@.d -o $@ $< $(HARNESS_OBJ) $(B)/libddbxo.a $(DEP_LIBS) $(CHECK_LIBS) -lpthread
 
 # ASan+UBSan variants (not part of `make test`: run by hand).
 $(LAMBDA_B)/asan/bootstrap: $(LAMBDA_SRC) $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $(LAMBDA_SRC) $(ASAN_OBJ) $(DEP_LIBS) -lpthread
-$(LAMBDA_B)/asan/check_lambda: tests/lambda/check_lambda.c $(TUTIL_SRC) $(wildcard tests/util/*.h) $(ASAN_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Itests/util -o $@ $< $(TUTIL_SRC) $(ASAN_OBJ) $(DEP_LIBS) $(CHECK_LIBS) -lpthread
+$(LAMBDA_B)/asan/check_lambda: tests/lambda/check_lambda.c $(ASAN_HARNESS_OBJ) $(ASAN_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -O1 $(SAN) $(DEPFLAGS) -MF $@.d -o $@ $< $(ASAN_HARNESS_OBJ) $(ASAN_OBJ) $(DEP_LIBS) $(CHECK_LIBS) -lpthread
 
 # A failed static build does not stop the suite: its tests then fail.
 lambda-test: $(B)/env.mk $(LAMBDA_B)/check_lambda $(LAMBDA_B)/dyn/bootstrap

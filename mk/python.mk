@@ -46,10 +46,7 @@ $(WHEEL_B)/libddbxo.so.0: $(LIB_SRC) $(HDRS) scripts/lambda-static.sh scripts/zi
 	  $(MAKE) --no-print-directory WHEEL_STATIC=$$d WHEEL_CC=$$zcc $(WHEEL_B)/link/libddbxo.so.0
 	cp $(WHEEL_B)/link/libddbxo.so.0 $@
 
-$(WHEEL_B)/obj/%.o: lib/%.c $(HDRS)
-	@test -n "$(WHEEL_CC)" || { echo "use 'make python-wheel'"; exit 1; }
-	@mkdir -p $(dir $@)
-	$(WHEEL_CC) $(WHEEL_CFLAGS) -c $< -o $@
+$(eval $(call LIB_OBJECT_RULE,$(WHEEL_B),WHEEL_CC,WHEEL_CFLAGS,WHEEL_CC))
 
 # Everything but libddbxo's own ddbxo_* functions stays inside the library
 # (a version script): its OpenSSL never meets the one Python's ssl module loads.

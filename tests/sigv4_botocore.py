@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference signatures from botocore for tests/check_sigv4.c.
+"""Reference signatures from botocore for tests/auth/check_sigv4.c.
 
 Generates --count DynamoDB / DynamoDB Streams shaped requests from --seed
 (deterministic), signs each with botocore's SigV4Auth at a fixed time, and

@@ -7,7 +7,7 @@
  * upstream (the write happened; the client never hears).  The rest is
  * forwarded unchanged.
  *
- * The engine is tests/util/faultsrv.c.  The faults come from our own
+ * The engine is tests/harness/faultsrv.c.  The faults come from our own
  * seeded draw, queued as faultsrv's script, so that the sequence of
  * actions is the same on every run with one seed and every injected fault
  * is counted by kind (faultsrv's own counters lump all statuses together).

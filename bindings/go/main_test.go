@@ -24,7 +24,7 @@ var motoEndpoint string
 
 // moto's CLI serves requests on threads without a lock, so conditional
 // writes are not linearisable there; run its app single-threaded, as
-// tests/util/moto.c does.
+// tests/harness/moto.c does.
 const motoSingleThread = `import sys, signal
 from werkzeug.serving import run_simple
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app

@@ -64,7 +64,7 @@ def pkg_config(*args: str) -> List[str]:
 
 
 def build_library(out: Path, tmp: Path) -> None:
-    """Compiles lib/*.c into a shared library linked to the system's deps.
+    """Compiles lib/<layer>/*.c into a shared library linked to the system's deps.
     The flags are the Makefile's (its LIB_CFLAGS and $(SHLIB) rule)."""
     root = c_sources()
     cc = shlex.split(os.environ.get("CC") or "cc")
@@ -73,11 +73,11 @@ def build_library(out: Path, tmp: Path) -> None:
               + shlex.split(os.environ.get("CFLAGS") or "-O2 -g")
               + pkg_config("--cflags"))
     libs = pkg_config("--libs")
-    srcs = sorted((root / "lib").glob("*.c"))
+    srcs = sorted((root / "lib").glob("*/*.c"))     # one folder per layer
     tmp.mkdir(parents=True, exist_ok=True)
 
     def compile_one(src: Path) -> Tuple[Path, Optional[str]]:
-        obj = tmp / (src.stem + ".o")
+        obj = tmp / f"{src.parent.name}-{src.stem}.o"
         r = subprocess.run([*cc, *cflags, "-c", str(src), "-o", str(obj)],
                            capture_output=True, text=True)
         return obj, (None if r.returncode == 0 else f"{src.name}:\n{r.stdout}{r.stderr}")
@@ -134,9 +134,10 @@ class SdistWithSources(sdist):
         root = c_sources()
         dst = Path(base_dir) / "csrc"
         for sub, pattern in (("lib", "*.[ch]"), ("include", "*.h")):
-            (dst / sub).mkdir(parents=True, exist_ok=True)
-            for f in sorted((root / sub).glob(pattern)):
-                shutil.copyfile(f, dst / sub / f.name)
+            for f in sorted((root / sub).rglob(pattern)):
+                out = dst / sub / f.relative_to(root / sub)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, out)
 
 
 class PlatformWheel(bdist_wheel):

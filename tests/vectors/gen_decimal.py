@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Randomised vectors for the exact decimal arithmetic (lib/decimal.c):
+"""Randomised vectors for the exact decimal arithmetic (lib/value/decimal.c):
 a - b, -a and cmp(a, b) on DynamoDB numbers, computed with Python's
 decimal module (an independent implementation), written to
 decimal-v1.json.  Fixed seed: the file is reproducible.
@@ -20,7 +20,7 @@ OUT = Path(__file__).resolve().parent / "decimal-v1.json"
 
 
 def plain(d: Decimal) -> str:
-    """DynamoDB's normal form as lib/number.c writes it: plain notation."""
+    """DynamoDB's normal form as lib/value/number.c writes it: plain notation."""
     if d == 0:
         return "0"
     s = format(d.normalize(), "f")

@@ -44,7 +44,7 @@ def shared_event_files() -> List[Path]:
 
 def load_shared_event(path: Path) -> Dict[str, Any]:
     """The event in a shared file; the botocore examples file is not an
-    event, its GetRecords output is (as in tests/check_record.c)."""
+    event, its GetRecords output is (as in tests/stream/check_record.c)."""
     doc = json.loads(path.read_bytes())
     if "examples" in doc:
         doc = doc["examples"]["GetRecords"][0]["output"]
@@ -79,7 +79,7 @@ class Moto:
 # threaded server takes no locks: two concurrent ADDs to one item can lose
 # an update (TEST-PEERS C1), which the ledger tests' shared counter item
 # meets.  So the tests run moto's app single-threaded with the Python next
-# to moto_server, as the C harness does (tests/util/moto.c).
+# to moto_server, as the C harness does (tests/harness/moto.c).
 _SINGLE_THREADED = (
     "import sys\n"
     "from werkzeug.serving import run_simple\n"

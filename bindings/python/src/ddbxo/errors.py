@@ -20,7 +20,7 @@ E_TIMEOUT = 10
 E_INTERNAL = 11
 
 # AWS error types that mean "slow down": the C retry policy's throttling
-# class (lib/http_retry.c throttle_codes), which the public API does not
+# class (lib/transport/http_retry.c throttle_codes), which the public API does not
 # expose; keep the two lists equal.
 _THROTTLING_TYPES = frozenset({
     "Throttling", "ThrottlingException", "ThrottledException",

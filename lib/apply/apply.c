@@ -1,0 +1,284 @@
+/* The applier (configuration bound to a client), outcome and mode names,
+ * and ddbxo_transact_apply: one record through the plan loop of
+ * lib/apply/apply.h on this thread. */
+#include "apply/apply_int.h"
+#include "service/client.h"
+#include "stream/record.h"
+
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+DDBXO_API const char *ddbxo_outcome_name(int outcome)
+{
+    static const char *const names[DDBXO_OUTCOME_END] = {
+        NULL, "APPLIED", "DUPLICATE", "STALE", "SUPERSEDED", "COALESCED",
+        "FILTERED", "PARKED", "FAILED_RETRYABLE", "FAILED_PERMANENT",
+    };
+    if (outcome <= 0 || outcome >= DDBXO_OUTCOME_END)
+        return "UNKNOWN";
+    return names[outcome];
+}
+
+DDBXO_API int ddbxo_outcome_failed(int outcome)
+{
+    return outcome == DDBXO_FAILED_RETRYABLE ||
+           outcome == DDBXO_FAILED_PERMANENT;
+}
+
+DDBXO_API int ddbxo_mode_parse(const char *name)
+{
+    if (!name)
+        return 0;
+    if (strcmp(name, "replicate") == 0)
+        return DDBXO_MODE_REPLICATE;
+    if (strcmp(name, "ledger") == 0)
+        return DDBXO_MODE_LEDGER;
+    if (strcmp(name, "tracker") == 0)
+        return DDBXO_MODE_TRACKER;
+    return 0;
+}
+
+DDBXO_API const char *ddbxo_mode_name(int mode)
+{
+    switch (mode) {
+    case DDBXO_MODE_REPLICATE: return "replicate";
+    case DDBXO_MODE_LEDGER: return "ledger";
+    case DDBXO_MODE_TRACKER: return "tracker";
+    default: return "unknown";
+    }
+}
+
+/* A tracker item is {pk, seen (SS), n (N)}.  DynamoDB counts an item as
+ * its attribute-name bytes plus value bytes; we budget 1 KiB for pk (the
+ * prefix, a table name of at most 255 bytes and a shard id), the names
+ * and the count, and elem_len + 1 bytes per set element (its bytes plus
+ * one byte of overhead, as for list elements, to stay on the safe side):
+ *     (409600 - 1024) / (elem_len + 1)
+ * = 9965 records for 40-character elements (a known shard id) and 7044
+ * for 57-character ones ("<seq>/<16 hex>", the shard id unknown). */
+size_t ddbxo__tracker_capacity_for(size_t elem_len)
+{
+    return (DDBXO_MAX_ITEM_BYTES - 1024u) / (elem_len + 1u);
+}
+
+static int dup_opt(char **dst, const char *src, const char *field,
+                   ddbxo_error *err)
+{
+    *dst = NULL;
+    if (!src)
+        return 0;
+    if (!*src)
+        return ddbxo__err(err, DDBXO_E_CONFIG, field, "%s is empty", field);
+    if (!(*dst = strdup(src)))
+        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+    return 0;
+}
+
+static int check_config(const ddbxo_apply_config *cfg, int mode,
+                        ddbxo_error *err)
+{
+    if (mode != DDBXO_MODE_REPLICATE && mode != DDBXO_MODE_LEDGER &&
+        mode != DDBXO_MODE_TRACKER)
+        return ddbxo__err(err, DDBXO_E_CONFIG, "mode",
+                          "mode %d is not replicate, ledger or tracker",
+                          cfg->mode);
+    if (!cfg->target_table || !*cfg->target_table)
+        return ddbxo__err(err, DDBXO_E_CONFIG, "target_table",
+                          "target_table is required");
+    if (mode != DDBXO_MODE_REPLICATE &&
+        (!cfg->ledger_table || !*cfg->ledger_table))
+        return ddbxo__err(err, DDBXO_E_CONFIG, "ledger_table",
+                          "%s mode needs ledger_table (a table with "
+                          "partition key pk of type S)", ddbxo_mode_name(mode));
+    if (mode == DDBXO_MODE_REPLICATE && cfg->transform &&
+        ddbxo_transform_needs_ledger(cfg->transform))
+        return ddbxo__err(err, DDBXO_E_CONFIG, "transform",
+                          "the aggregate needs --mode ledger or tracker: "
+                          "its writes are not idempotent");
+    if (mode != DDBXO_MODE_REPLICATE && cfg->version_attr)
+        return ddbxo__err(err, DDBXO_E_CONFIG, "version_attr",
+                          "version_attr guards replicate mode only; %s mode "
+                          "deduplicates by its %s item",
+                          ddbxo_mode_name(mode),
+                          mode == DDBXO_MODE_LEDGER ? "ledger" : "tracker");
+    if (mode != DDBXO_MODE_REPLICATE && cfg->hard_delete)
+        return ddbxo__err(err, DDBXO_E_CONFIG, "hard_delete",
+                          "hard_delete applies to replicate mode only");
+    if (cfg->tombstone_ttl_s < 0)
+        return ddbxo__err(err, DDBXO_E_CONFIG, "tombstone_ttl_s",
+                          "tombstone_ttl_s is negative");
+    if (cfg->ledger_ttl_s < 0)
+        return ddbxo__err(err, DDBXO_E_CONFIG, "ledger_ttl_s",
+                          "ledger_ttl_s is negative");
+    if (cfg->max_inflight < 0)
+        return ddbxo__err(err, DDBXO_E_CONFIG, "max_inflight",
+                          "max_inflight is negative");
+    return 0;
+}
+
+DDBXO_API ddbxo_applier *ddbxo_applier_new(ddbxo_client *c,
+                                           const ddbxo_apply_config *cfg,
+                                           ddbxo_error *err)
+{
+    ddbxo_applier *a;
+    int mode;
+    if (!c || !cfg) {
+        ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL client or config");
+        return NULL;
+    }
+    mode = cfg->mode ? cfg->mode : DDBXO_MODE_REPLICATE;
+    if (check_config(cfg, mode, err) < 0)
+        return NULL;
+    if (!(a = calloc(1, sizeof *a))) {
+        ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+        return NULL;
+    }
+    a->client = c;
+    a->mode = mode;
+    if (dup_opt(&a->target_table, cfg->target_table, "target_table", err) ||
+        dup_opt(&a->ledger_table, mode == DDBXO_MODE_REPLICATE ? NULL :
+                cfg->ledger_table, "ledger_table", err) ||
+        dup_opt(&a->source_table, cfg->source_table, "source_table", err) ||
+        dup_opt(&a->source_version_attr, cfg->source_version_attr,
+                "source_version_attr", err) ||
+        dup_opt(&a->version_attr, cfg->version_attr, "version_attr", err) ||
+        dup_opt(&a->ttl_attr, cfg->ttl_attr ? cfg->ttl_attr :
+                DDBXO_DEFAULT_TTL_ATTR, "ttl_attr", err) ||
+        dup_opt(&a->park_queue_url, cfg->park_queue_url, "park_queue_url",
+                err))
+        goto fail;
+    if (cfg->transform) {
+        a->transform = cfg->transform;
+    } else {
+        if (!(a->own_transform = ddbxo_transform_identity(err)))
+            goto fail;
+        a->transform = a->own_transform;
+    }
+    a->hard_delete = cfg->hard_delete ? 1 : 0;
+    a->coalesce = mode == DDBXO_MODE_REPLICATE && !cfg->no_coalesce;
+    a->tombstone_ttl_s = cfg->tombstone_ttl_s ? cfg->tombstone_ttl_s
+                                              : DDBXO_DEFAULT_TOMBSTONE_TTL_S;
+    a->ledger_ttl_s = cfg->ledger_ttl_s ? cfg->ledger_ttl_s
+                                        : DDBXO_DEFAULT_LEDGER_TTL_S;
+    a->tracker_capacity = cfg->tracker_capacity
+                              ? cfg->tracker_capacity
+                              : ddbxo__tracker_capacity_for(DDBXO_MAX_SEQ_DIGITS);
+    a->max_inflight = cfg->max_inflight ? cfg->max_inflight
+                                        : ddbxo__client_max_connections(c);
+    if (a->max_inflight < 1)
+        a->max_inflight = 1;
+    return a;
+fail:
+    ddbxo_applier_free(a);
+    return NULL;
+}
+
+DDBXO_API void ddbxo_applier_free(ddbxo_applier *a)
+{
+    if (!a)
+        return;
+    ddbxo__http_multi_free(a->multi);
+    ddbxo_transform_free(a->own_transform);
+    free(a->target_table);
+    free(a->ledger_table);
+    free(a->source_table);
+    free(a->source_version_attr);
+    free(a->version_attr);
+    free(a->ttl_attr);
+    free(a->park_queue_url);
+    free(a);
+}
+
+/* A short, jittered pause before resending a transaction that met a
+ * conflict: 20-40 ms, 40-80 ms, ... (the other transaction is usually
+ * done by then), never past the deadline. */
+static void resend_pause(int sends, int64_t deadline_ms)
+{
+    struct timespec ts;
+    int64_t ms = 20LL << (sends > 4 ? 4 : (sends > 1 ? sends - 1 : 0));
+    ms += rand() % (ms + 1);
+    if (deadline_ms > 0) {
+        int64_t now;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        if (now + ms >= deadline_ms)
+            ms = deadline_ms > now ? (deadline_ms - now) / 2 : 0;
+    }
+    ddbxo__nap_ms(ms);
+}
+
+/* FAILED_PERMANENT -> PARKED when the record reached the park queue. */
+static int park_failed(ddbxo__plan *p)
+{
+    ddbxo_error perr;
+    const json_t *raw = ddbxo__record_json(p->rec);
+    size_t k;
+    if (ddbxo__park(p->a, raw, p->dedup_key[0] ? p->dedup_key : NULL,
+                    &p->err, p->deadline_ms, &perr) == 0)
+        return DDBXO_PARKED;
+    /* Keep the original error and say why parking did not help. */
+    k = strlen(p->err.message);
+    if (k + 20 < sizeof p->err.message)
+        snprintf(p->err.message + k, sizeof p->err.message - k,
+                 "; parking failed: %.*s",
+                 (int)(sizeof p->err.message - k - 19), perr.message);
+    return DDBXO_FAILED_PERMANENT;
+}
+
+void ddbxo__applier_new_call(ddbxo_applier *a)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char r[32];
+    /* Without randomness a token could repeat across calls: send none. */
+    if (RAND_bytes(r, (int)sizeof r) != 1) {
+        a->call_id[0] = '\0';
+        return;
+    }
+    for (size_t i = 0; i < sizeof r; i++) {
+        a->call_id[2 * i] = hex[r[i] >> 4];
+        a->call_id[2 * i + 1] = hex[r[i] & 15];
+    }
+    a->call_id[64] = '\0';
+}
+
+DDBXO_API int ddbxo_transact_apply(ddbxo_applier *a, const ddbxo_record *rec,
+                                   const ddbxo_apply_options *opt,
+                                   ddbxo_error *err)
+{
+    ddbxo__plan p;
+    int outcome;
+    if (!a || !rec) {
+        ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL applier or record");
+        return DDBXO_FAILED_PERMANENT;
+    }
+    ddbxo__applier_new_call(a);
+    ddbxo__plan_init(&p, a, rec, opt);
+    if (ddbxo__plan_prepare(&p) == 0 && ddbxo__plan_request(&p) == 0) {
+        for (;;) {
+            ddbxo__aws_error detail;
+            ddbxo_error cerr;
+            int rc, resend = 0;
+            ddbxo__aws_error_init(&detail);
+            ddbxo_error_clear(&cerr);
+            rc = ddbxo__ddb_call_splice(a->client, DDBXO_SERVICE_DYNAMODB,
+                                        p.op, p.body, p.splices, p.nsplices,
+                                        p.deadline_ms, NULL, &detail, &cerr);
+            ddbxo__plan_classify(&p, rc, &cerr, &detail, &resend);
+            ddbxo__aws_error_clear(&detail);
+            if (!resend)
+                break;
+            resend_pause(p.sends, p.deadline_ms);
+        }
+    }
+    outcome = p.outcome;
+    if (outcome == DDBXO_FAILED_PERMANENT && a->park_queue_url)
+        outcome = park_failed(&p);
+    if (ddbxo_outcome_failed(outcome) || outcome == DDBXO_PARKED)
+        ddbxo__err_copy(err, &p.err);
+    else
+        ddbxo_error_clear(err);
+    ddbxo__plan_clear(&p);
+    return outcome;
+}
