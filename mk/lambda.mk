@@ -19,10 +19,13 @@ lambda: $(LAMBDA_B)/bootstrap.zip
 
 # The static libraries' directory is known only after the (cached) build
 # script ran, so the static objects are made by a second make with it set.
+# The old zip and static bootstrap go first: a build that fails must leave
+# nothing behind for the Lambda suite to pass on.
 $(LAMBDA_B)/bootstrap.zip: $(LAMBDA_SRC) examples/lambda/spec.json $(LIB_SRC) $(HDRS) scripts/lambda-static.sh
+	@rm -rf $(LAMBDA_B)/pkg $@ $(LAMBDA_B)/static/bootstrap
 	@d=$$(sh scripts/lambda-static.sh) && \
 	  $(MAKE) --no-print-directory LAMBDA_STATIC=$$d $(LAMBDA_B)/static/bootstrap
-	@rm -rf $(LAMBDA_B)/pkg $@ && mkdir -p $(LAMBDA_B)/pkg
+	@mkdir -p $(LAMBDA_B)/pkg
 	cp $(LAMBDA_B)/static/bootstrap examples/lambda/spec.json $(LAMBDA_B)/pkg/
 	chmod 755 $(LAMBDA_B)/pkg/bootstrap
 	cd $(LAMBDA_B)/pkg && zip -q -9 -X ../bootstrap.zip bootstrap spec.json
@@ -53,9 +56,12 @@ $(LAMBDA_B)/asan/check_lambda: tests/lambda/check_lambda.c $(ASAN_HARNESS_OBJ) $
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -O1 $(SAN) $(DEPFLAGS) -MF $@.d -o $@ $< $(ASAN_HARNESS_OBJ) $(ASAN_OBJ) $(DEP_LIBS) $(CHECK_LIBS) -lpthread
 
-# A failed static build does not stop the suite: its tests then fail.
+# A failed static build does not stop the suite (the RIE tests of the
+# dynamic bootstrap still run), but it leaves no zip and no static
+# bootstrap, so the package tests fail, saying so.
 lambda-test: $(B)/env.mk $(LAMBDA_B)/check_lambda $(LAMBDA_B)/dyn/bootstrap
-	@$(MAKE) --no-print-directory lambda || echo "lambda: static build FAILED"
+	@$(MAKE) --no-print-directory lambda || \
+	  echo "lambda: static build FAILED: no $(LAMBDA_B)/bootstrap.zip; the package tests will fail"
 	@rie=$$(sh scripts/lambda-rie.sh) && cfn=$$(sh scripts/lambda-cfnlint.sh) && \
 	  VENV=$(VENV) LAMBDA_RIE=$$rie LAMBDA_CFNLINT=$$cfn \
 	  LAMBDA_BOOTSTRAP=$(LAMBDA_B)/dyn/bootstrap LAMBDA_STATIC_BOOTSTRAP=$(LAMBDA_B)/static/bootstrap \

@@ -437,6 +437,99 @@ START_TEST(ledger_full_transaction)
 }
 END_TEST
 
+/* ctx: how many Puts of exactly how many bytes (DynamoDB's item size:
+ * names plus values), under keys that start with tag. */
+struct big_puts {
+    size_t n, bytes;
+    char tag;
+};
+
+static int big_puts(void *ctx, const ddbxo_record *r, ddbxo_writes *out,
+                    ddbxo_error *err)
+{
+    const struct big_puts *b = ctx;
+    (void)r;
+    for (size_t i = 0; i < b->n; i++) {
+        char pk[24];
+        json_t *item;
+        char *pad;
+        size_t have;
+        snprintf(pk, sizeof pk, "%c%02zu", b->tag, i);
+        item = json_pack("{s:{s:s}, s:{s:s}}", "pk", "S", pk, "pad", "S", "");
+        have = ddbxo__item_size(item);
+        ck_assert_uint_gt(b->bytes, have);
+        pad = malloc(b->bytes - have + 1);
+        memset(pad, 'p', b->bytes - have);
+        pad[b->bytes - have] = '\0';
+        json_object_set_new(item, "pad", json_pack("{s:s}", "S", pad));
+        free(pad);
+        ck_assert_uint_eq(ddbxo__item_size(item), b->bytes);
+        /* Takes over the reference. */
+        if (ddbxo__writes_put_json(out, NULL, item, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* DynamoDB refuses a transaction whose items add up to more than 4 MB
+ * (TransactWriteItems); moto does not check it (docs/moto-gaps.md), so
+ * without the library's own check such a record would be APPLIED here
+ * and refused by DynamoDB.  What the user sees: a permanent failure
+ * (DDBXO_E_LIMIT, not retryable) that says why, and nothing written. */
+START_TEST(ledger_transaction_over_4mb_fails_before_sending)
+{
+    ddbxo_apply_config cfg = {0};
+    ddbxo_error err;
+    /* 11 items of 381,000 bytes: 4,191,000, just under 4 MB (4,194,304). */
+    struct big_puts b = {11, 381000, 'a'};
+    ddbxo_transform *t = ddbxo_transform_new(big_puts, &b, &err);
+    ddbxo_applier *a;
+    json_t *all;
+    char want[64];
+    tables();
+    tu_put(C, "src", "{\"pk\":{\"S\":\"a\"}}");
+    tu_put(C, "src", "{\"pk\":{\"S\":\"b\"}}");
+    stream();
+    cfg.mode = DDBXO_MODE_LEDGER;
+    cfg.transform = t;
+    a = applier(&cfg);
+    APPLY(a, 0, DDBXO_APPLIED);
+    all = tu_scan(C, "dst");
+    ck_assert_uint_eq(json_array_size(all), 11);
+    json_decref(all);
+    /* 11 items of 381,400 bytes: 4,195,400, over by 1,096 bytes. */
+    b.bytes = 381400;
+    b.tag = 'b';
+    ck_assert_int_eq(ddbxo_transact_apply(a, rec(1), NULL, &err),
+                     DDBXO_FAILED_PERMANENT);
+    ck_assert_int_eq(err.code, DDBXO_E_LIMIT);
+    ck_assert_int_eq(err.retryable, 0);
+    ck_assert_str_eq(err.path, "transform");
+    snprintf(want, sizeof want, "add up to %zu bytes", b.n * b.bytes);
+    ck_assert_msg(strstr(err.message, want) && strstr(err.message, "4 MB"),
+                  "message: %s", err.message);
+    /* Refused here, not by a service: no answer, nothing ambiguous. */
+    ck_assert_int_eq(err.http_status, 0);
+    ck_assert_str_eq(err.aws_type, "");
+    ck_assert_int_eq(err.ambiguous, 0);
+    /* Nothing of record 1 is written: no item, no ledger entry. */
+    all = tu_scan(C, "dst");
+    ck_assert_uint_eq(json_array_size(all), 11);
+    json_decref(all);
+    ck_assert_ptr_null(tu_get(C, "dst", "{\"pk\":{\"S\":\"b00\"}}"));
+    all = tu_scan(C, "ledger");
+    ck_assert_uint_eq(json_array_size(all), 1);
+    json_decref(all);
+    /* A replay gives the same answer: the refusal is not a DUPLICATE. */
+    ck_assert_int_eq(ddbxo_transact_apply(a, rec(1), NULL, &err),
+                     DDBXO_FAILED_PERMANENT);
+    ck_assert_int_eq(err.code, DDBXO_E_LIMIT);
+    ddbxo_applier_free(a);
+    ddbxo_transform_free(t);
+    done();
+}
+END_TEST
+
 /* Two writes to one item: a request DynamoDB refuses as a whole. */
 static int same_item_twice(void *ctx, const ddbxo_record *r, ddbxo_writes *out,
                            ddbxo_error *err)
@@ -862,6 +955,7 @@ static Suite *suite(void)
     tcase_add_test(tc, replicate_update_merges_and_revives);
     tcase_add_test(tc, ledger_effect_happens_once);
     tcase_add_test(tc, ledger_full_transaction);
+    tcase_add_test(tc, ledger_transaction_over_4mb_fails_before_sending);
     tcase_add_test(tc, ledger_validation_error_is_permanent);
     tcase_add_test(tc, source_check_supersedes_old_records);
     tcase_add_test(tc, tracker_dedups_until_full);

@@ -700,6 +700,7 @@ def main() -> int:
     for a in ("ddbxo", "bootstrap"):
         setattr(args, a, os.path.abspath(getattr(args, a)))
     inv.self_test(os.path.join(HERE, "..", "vectors", "dedup-v1.json"))
+    inv.self_test_replicate()
     only = set(int(x) for x in args.only.split(",")) if args.only else None
     os.makedirs(args.workdir, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix=f"{args.scale}-seed{args.seed}-",

@@ -636,8 +636,20 @@ END_TEST
 START_TEST(zip_holds_executable_bootstrap)
 {
     const char *zip = need_env("LAMBDA_ZIP");
-    char cmd[600];
+    const char *bin = need_env("LAMBDA_STATIC_BOOTSTRAP");
+    char cmd[1400];
     int st;
+    struct stat zs, bs;
+    ck_assert_msg(stat(zip, &zs) == 0, "%s missing: `make lambda` failed", zip);
+    ck_assert_msg(stat(bin, &bs) == 0, "%s missing: `make lambda` failed", bin);
+    /* Stale: a zip older than the static bootstrap, or holding another
+     * binary, is not the package this build made. */
+    ck_assert_msg(zs.st_mtime >= bs.st_mtime,
+                  "%s is older than %s: stale, run `make lambda`", zip, bin);
+    snprintf(cmd, sizeof cmd, "unzip -p '%s' bootstrap | cmp -s - '%s'", zip, bin);
+    free(run_capture(cmd, &st));
+    ck_assert_msg(st == 0, "the bootstrap in %s is not %s: stale, run `make lambda`",
+                  zip, bin);
     snprintf(cmd, sizeof cmd, "unzip -Z '%s'", zip);
     char *out = run_capture(cmd, &st);
     ck_assert_msg(st == 0, "unzip -Z: %s", out);
@@ -646,10 +658,8 @@ START_TEST(zip_holds_executable_bootstrap)
                   "no executable bootstrap at the root: %s", out);
     ck_assert_msg(strstr(out, " spec.json\n") != NULL, "no spec: %s", out);
     free(out);
-    struct stat sb;
-    ck_assert(stat(zip, &sb) == 0);
     /* Lambda's direct-upload limit is 50 MB; ours should be far below. */
-    ck_assert_msg(sb.st_size < 10 * 1024 * 1024, "zip is %lld bytes", (long long)sb.st_size);
+    ck_assert_msg(zs.st_size < 10 * 1024 * 1024, "zip is %lld bytes", (long long)zs.st_size);
 }
 END_TEST
 
