@@ -169,7 +169,7 @@ DDBXO_API char *ddbxo_record_to_json(const ddbxo_record *rec, size_t *len);
 DDBXO_API int ddbxo_seq_valid(const char *s);
 DDBXO_API int ddbxo_seq_compare(const char *a, const char *b);
 /* Dedup key v1: hex SHA-256 of the canonical (source table, Keys, padded
- * SequenceNumber).  source_table NULL = from eventSourceARN. */
+ * SequenceNumber); source_table NULL = eventSourceARN's (-1 if absent). */
 DDBXO_API int ddbxo_dedup_key(const ddbxo_record *rec, const char *source_table,
                               char out[DDBXO_DEDUP_KEY_BUFSIZE], ddbxo_error *err);
 /* A ClientRequestToken from n >= 1 dedup keys (same records, same token). */
