@@ -185,8 +185,9 @@ fuzz: $(B)/env.mk $(FUZZ_BIN)
 
 # ---------------------------------------------------------------- install
 install: all
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/include/ddbxo/sys $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/ddbxo.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(wildcard include/ddbxo/sys/*.h) $(DESTDIR)$(PREFIX)/include/ddbxo/sys/
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libddbxo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf libddbxo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libddbxo.so

@@ -4,6 +4,12 @@
 
 #include <stddef.h>
 
+/* The CLI uses the advanced layers too: raw calls (ddbxo call), dry runs
+ * and batch reports (ddbxo apply). */
+#include "ddbxo.h"
+#include "ddbxo/sys/apply.h"
+#include "ddbxo/sys/ddb.h"
+
 /* sysexits.h values the commands use. */
 #define CLI_EX_USAGE   2
 #define CLI_EX_DATAERR 65

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "ddbxo.h"
+#include "runner/runner.h"
 
 static void help(FILE *f)
 {
@@ -254,7 +255,7 @@ int cmd_run(int argc, char **argv)
         if ((rc = cli_check_mode("run", &o, &mode)) >= 0)
             return rc;
     }
-    if (a.from && (from = ddbxo_runner_from_parse(a.from)) < 0)
+    if (a.from && (from = ddbxo__runner_from_parse(a.from)) < 0)
         return usage_error("--from must be trim_horizon or latest");
     if (a.log_format) {
         if (strcmp(a.log_format, "json") == 0)

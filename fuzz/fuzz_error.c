@@ -10,6 +10,7 @@
 
 #include "service/ddb.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/ddb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/value.h"
 #include "redrive/redrive.h"
 #include "runner/runner.h"
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ddbxo/sys/creds.h"
 #include "auth/creds.h"
 #include "auth/sts.h"
 #include "auth/sts_xml.h"

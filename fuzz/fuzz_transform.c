@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/apply.h"
+#include "ddbxo/sys/value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

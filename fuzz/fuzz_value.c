@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,27 @@ trap 'rm -rf "$stage"' EXIT
 fail() { echo "install-test: $*"; echo "install: 0 passed, 1 failed" >> "$results"; exit 1; }
 
 make --no-print-directory -s install DESTDIR="$stage" PREFIX=/opt/ddbxo >/dev/null || fail "make install failed"
-for f in include/ddbxo.h lib/libddbxo.so lib/libddbxo.so.0 lib/libddbxo.a lib/pkgconfig/ddbxo.pc bin/ddbxo; do
+for f in include/ddbxo.h include/ddbxo/sys/value.h include/ddbxo/sys/sigv4.h \
+         include/ddbxo/sys/creds.h include/ddbxo/sys/ddb.h include/ddbxo/sys/apply.h \
+         lib/libddbxo.so lib/libddbxo.so.0 lib/libddbxo.a lib/pkgconfig/ddbxo.pc bin/ddbxo; do
     [ -e "$stage/opt/ddbxo/$f" ] || fail "missing $f"
+done
+# Every advanced-layer header the tree has is installed, and each one
+# compiles on its own (it includes what it needs) in C and in C++.
+for h in include/ddbxo/sys/*.h; do
+    [ -e "$stage/opt/ddbxo/$h" ] || fail "missing $h"
+done
+# The header-only checks below need no library: one translation unit per
+# sys header, with nothing but the installed include directory.
+for h in "$stage"/opt/ddbxo/include/ddbxo/sys/*.h; do
+    n=$(basename "$h")
+    printf '#include <ddbxo/sys/%s>\nint main(void) { return 0; }\n' "$n" > "$stage/sys_$n.c"
+    cc -std=c99 -Wall -Wextra -pedantic -Werror -I"$stage/opt/ddbxo/include" \
+        -c -o "$stage/sys_$n.o" "$stage/sys_$n.c" || fail "installed ddbxo/sys/$n does not compile alone"
+    if command -v c++ >/dev/null 2>&1; then
+        c++ -Wall -Wextra -Werror -I"$stage/opt/ddbxo/include" -x c++ \
+            -c -o "$stage/sys_$n.cc.o" "$stage/sys_$n.c" || fail "installed ddbxo/sys/$n does not compile as C++"
+    fi
 done
 # The .pc names /opt/ddbxo; pkg-config's sysroot maps it into the stage.
 export PKG_CONFIG_PATH="$stage/opt/ddbxo/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$stage"
@@ -55,5 +74,5 @@ out=$("$stage/consumer-pc-static") || fail "pkg-config --static consumer failed"
 bad=$(nm -D --defined-only "$stage/opt/ddbxo/lib/libddbxo.so" | awk '{print $3}' | grep -v '^ddbxo_' || true)
 [ -z "$bad" ] || fail "non-ddbxo symbols exported: $bad"
 readelf -d "$stage/opt/ddbxo/lib/libddbxo.so" | grep -q 'SONAME.*libddbxo.so.0' || fail "no SONAME libddbxo.so.0"
-echo "install: shared + static consumers via pkg-config (and one from pkg-config --static alone) OK, exports ddbxo_* only, SONAME libddbxo.so.0"
-echo "install: 5 passed, 0 failed" >> "$results"
+echo "install: shared + static consumers via pkg-config (and one from pkg-config --static alone) OK, sys/ headers installed and self-contained, exports ddbxo_* only, SONAME libddbxo.so.0"
+echo "install: 6 passed, 0 failed" >> "$results"

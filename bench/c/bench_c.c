@@ -26,6 +26,9 @@
 #include <time.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/creds.h"
+#include "ddbxo/sys/sigv4.h"
+#include "ddbxo/sys/value.h"
 
 /* A function callgrind can toggle collection on: kept whole, by its name. */
 #define TIMED __attribute__((noinline, noclone))

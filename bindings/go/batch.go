@@ -89,10 +89,9 @@ type Options struct {
 	LedgerTTL    time.Duration // [7 days]
 	// ParkQueueURL is an SQS queue for records that fail for good; ""
 	// reports them as failures instead.
-	ParkQueueURL    string
-	TrackerCapacity int // tracker: records per tracker item [from 400 KB]
-	MaxInflight     int // items applied at once [the client's MaxConnections]
-	ShardID         string
+	ParkQueueURL string
+	MaxInflight  int // items applied at once [the client's MaxConnections]
+	ShardID      string
 }
 
 // Summary is what happened to a batch.
@@ -222,7 +221,6 @@ func (cl *Client) ProcessBatch(ctx context.Context, event []byte, opt Options) (
 	cfg.park_queue_url = str(opt.ParkQueueURL)
 	cfg.tombstone_ttl_s = C.int64_t(opt.TombstoneTTL / time.Second)
 	cfg.ledger_ttl_s = C.int64_t(opt.LedgerTTL / time.Second)
-	cfg.tracker_capacity = C.size_t(max(opt.TrackerCapacity, 0))
 	cfg.max_inflight = C.int(opt.MaxInflight)
 	if opt.HardDelete {
 		cfg.hard_delete = 1

@@ -4,6 +4,7 @@ package ddbxo
 #include <stdlib.h>
 #include <string.h>
 #include "ddbxo.h"
+#include "ddbxo/sys/creds.h"
 
 // Wipes a C copy of a secret before freeing it: a volatile store the
 // compiler may not drop as dead.
@@ -119,8 +120,8 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.AllowInsecureHTTP {
 		cc.allow_insecure_http = 1
 	}
-	cc.connect_timeout_ms = C.long(cfg.ConnectTimeout.Milliseconds())
-	cc.attempt_timeout_ms = C.long(cfg.AttemptTimeout.Milliseconds())
+	cc.connect_timeout_ms = C.int64_t(cfg.ConnectTimeout.Milliseconds())
+	cc.attempt_timeout_ms = C.int64_t(cfg.AttemptTimeout.Milliseconds())
 	cc.max_connections = C.int(cfg.MaxConnections)
 	cc.retry.max_attempts = C.int(cfg.MaxAttempts)
 	if cfg.ConnectTimeout < 0 || cfg.AttemptTimeout < 0 || cfg.MaxConnections < 0 || cfg.MaxAttempts < 0 {

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/apply.h"
 
 typedef struct app {
     ddbxo_client *client;

@@ -162,9 +162,7 @@ DDBXO_API ddbxo_applier *ddbxo_applier_new(ddbxo_client *c,
                                               : DDBXO_DEFAULT_TOMBSTONE_TTL_S;
     a->ledger_ttl_s = cfg->ledger_ttl_s ? cfg->ledger_ttl_s
                                         : DDBXO_DEFAULT_LEDGER_TTL_S;
-    a->tracker_capacity = cfg->tracker_capacity
-                              ? cfg->tracker_capacity
-                              : ddbxo__tracker_capacity_for(DDBXO_MAX_SEQ_DIGITS);
+    a->tracker_capacity = ddbxo__tracker_capacity_for(DDBXO_MAX_SEQ_DIGITS);
     a->max_inflight = cfg->max_inflight ? cfg->max_inflight
                                         : ddbxo__client_max_connections(c);
     if (a->max_inflight < 1)
@@ -245,14 +243,14 @@ void ddbxo__applier_new_call(ddbxo_applier *a)
 
 DDBXO_API int ddbxo_transact_apply(ddbxo_applier *a, const ddbxo_record *rec,
                                    const ddbxo_apply_options *opt,
-                                   ddbxo_error *err)
+                                   int *outcome_out, ddbxo_error *err)
 {
     ddbxo__plan p;
     int outcome;
-    if (!a || !rec) {
-        ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL applier or record");
-        return DDBXO_FAILED_PERMANENT;
-    }
+    if (outcome_out)
+        *outcome_out = DDBXO_FAILED_PERMANENT;
+    if (!a || !rec)
+        return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL applier or record");
     ddbxo__applier_new_call(a);
     ddbxo__plan_init(&p, a, rec, opt);
     if (ddbxo__plan_prepare(&p) == 0 && ddbxo__plan_request(&p) == 0) {
@@ -280,5 +278,8 @@ DDBXO_API int ddbxo_transact_apply(ddbxo_applier *a, const ddbxo_record *rec,
     else
         ddbxo_error_clear(err);
     ddbxo__plan_clear(&p);
-    return outcome;
+    if (outcome_out)
+        *outcome_out = outcome;
+    /* The API's 0/-1: a record still to be delivered again failed. */
+    return ddbxo_outcome_failed(outcome) ? -1 : 0;
 }

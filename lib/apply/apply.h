@@ -26,6 +26,8 @@
 
 #include "service/ddb.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/apply.h"
+#include "ddbxo/sys/value.h"
 #include "transport/http.h"
 #include "transform/transform.h"
 
@@ -58,7 +60,8 @@ struct ddbxo_applier {
     int hard_delete;
     int coalesce;                /* replicate and !no_coalesce */
     int64_t tombstone_ttl_s, ledger_ttl_s;
-    size_t tracker_capacity;
+    size_t tracker_capacity;     /* records per tracker item (derived from
+                                    400 KB; tests lower it after new) */
     int max_inflight;            /* >= 1 */
     ddbxo__http_multi *multi;    /* the batch engine's; made on first use,
                                     freed by ddbxo_applier_free */

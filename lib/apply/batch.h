@@ -4,6 +4,8 @@
 #define DDBXO_LIB_BATCH_H
 
 #include "ddbxo.h"
+#include "ddbxo/sys/apply.h"
+#include "ddbxo/sys/value.h"
 
 /* A result for n records, all undecided.  NULL + err on no memory. */
 ddbxo_batch_result *ddbxo__batch_result_new(size_t n, ddbxo_error *err);

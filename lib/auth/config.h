@@ -5,6 +5,8 @@
 #include <stddef.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/creds.h"
+#include "ddbxo/sys/ddb.h"
 
 /* A getenv-like source, so tests need not touch the process environment.
  * get returns NULL when the variable is unset. */

@@ -9,6 +9,7 @@
 
 #include "auth/config.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/sigv4.h"
 
 /* Where STS is, resolved once when the source is configured. */
 typedef struct ddbxo__sts_endpoint {

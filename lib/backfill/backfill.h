@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/apply.h"
 
 /* ------------------------------------------------------------------ */
 /* scan (lib/backfill/scan.c)                                                    */

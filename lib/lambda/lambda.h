@@ -4,6 +4,12 @@
 #define DDBXO_LIB_LAMBDA_H
 
 #include "ddbxo.h"
+#include "ddbxo/sys/apply.h"
+
+/* Default of ddbxo_lambda_stream_config.margin_ms: new work stops this
+ * long before the invocation deadline, so the in-flight writes end and the
+ * response is posted in time. */
+#define DDBXO_LAMBDA_DEFAULT_MARGIN_MS 1000
 
 /* The request id of the invocation running on this thread ("" between
  * invocations): JSON log lines carry it as "requestId". */

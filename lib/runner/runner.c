@@ -92,7 +92,7 @@ static char *default_owner(void)
     return strdup(buf);
 }
 
-DDBXO_API int ddbxo_runner_from_parse(const char *name)
+int ddbxo__runner_from_parse(const char *name)
 {
     if (!name)
         return -1;

@@ -13,6 +13,25 @@
 #include <stdatomic.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/ddb.h"
+#include "ddbxo/sys/value.h"
+
+/* Defaults of ddbxo_runner_config's zero fields (the public header shows
+ * them as [defaults]).  A lease outlives a stalled runner by at most
+ * DEFAULT_LEASE_MS; Lambda polls each shard about 4 times a second (AWS
+ * Lambda Developer Guide, DynamoDB event source mappings); DescribeStream
+ * is re-read every DEFAULT_DESCRIBE_MS to find new shards (AWS allows 10
+ * calls/s per account); DEFAULT_RETRY_MAX_MS is the longest pause between
+ * two tries of a batch with failed records. */
+#define DDBXO_RUNNER_DEFAULT_BATCH_SIZE 100
+#define DDBXO_RUNNER_DEFAULT_LEASE_MS 30000
+#define DDBXO_RUNNER_DEFAULT_POLL_MS 250
+#define DDBXO_RUNNER_DEFAULT_DESCRIBE_MS 10000
+#define DDBXO_RUNNER_DEFAULT_RETRY_MAX_MS 5000
+
+/* "trim_horizon" / "latest" (any case) -> ddbxo_runner_from; -1 for
+ * anything else (`ddbxo run --from`). */
+int ddbxo__runner_from_parse(const char *name);
 
 /* ------------------------------------------------------------------ */
 /* shard tree (lib/stream/shard_tree.c)                                        */

@@ -571,7 +571,7 @@ static int step(ddbxo_runner *r, ddbxo__shard *s, ddbxo_error *err)
         return call_failed(r, s, "GetRecords", &e, err);
     }
     next = ddbxo_event_next_iterator(page);
-    if (ddbxo_event_has_next_iterator_field(page) && next &&
+    if (ddbxo__event_has_next_iterator_field(page) && next &&
         (next[0] == '\0' || strlen(next) > DDBXO__ITERATOR_MAX)) {
         ddbxo_event_free(page);
         ddbxo__err(&e, DDBXO_E_HTTP, NULL,

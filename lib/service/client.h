@@ -12,7 +12,12 @@
 
 #include "auth/config.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/ddb.h"
+#include "ddbxo/sys/sigv4.h"
 #include "transport/http.h"
+
+/* Default of ddbxo_client_config.max_connections. */
+#define DDBXO_CLIENT_DEFAULT_MAX_CONNECTIONS 32
 
 #define DDBXO__NSERVICES 3
 

@@ -20,6 +20,7 @@
 
 #include "service/client.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/ddb.h"
 #include "util/json_write.h"
 #include "transport/http.h"
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ddbxo/sys/apply.h"
 #include "service/client.h"
 #include "util/error.h"
 

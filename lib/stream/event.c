@@ -262,7 +262,7 @@ DDBXO_API const char *ddbxo_event_next_iterator(const ddbxo_event *ev)
     return ev ? ev->next_iterator : NULL;
 }
 
-DDBXO_API int ddbxo_event_has_next_iterator_field(const ddbxo_event *ev)
+int ddbxo__event_has_next_iterator_field(const ddbxo_event *ev)
 {
     return ev ? ev->has_next_iterator : 0;
 }

@@ -6,6 +6,8 @@
 
 #include "util/buf.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/ddb.h"
+#include "ddbxo/sys/value.h"
 #include "value/doc.h"
 #include "value/value_int.h"
 
@@ -57,6 +59,10 @@ const json_t *ddbxo__record_json(const ddbxo_record *rec);
  * a park message carries for a record that failed to parse.  NULL if i is
  * out of range or out of memory. */
 const json_t *ddbxo__event_raw(const ddbxo_event *ev, size_t i);
+
+/* 1 if the GetRecords page had a NextShardIterator member, even as JSON
+ * null (ddbxo_event_next_iterator gives NULL for both). */
+int ddbxo__event_has_next_iterator_field(const ddbxo_event *ev);
 
 /* ddbxo_parse_stream_event, holding the text as `how` says
  * (DDBXO__EV_*), where records without an eventSourceARN (a GetRecords

@@ -2,6 +2,7 @@
  * they are compared as digit strings and stored zero-padded (DESIGN §3). */
 #include <string.h>
 
+#include "ddbxo/sys/value.h"
 #include "util/error.h"
 
 static size_t digits_len(const char *s)

@@ -525,23 +525,24 @@ DDBXO_API int ddbxo_writes_put(ddbxo_writes *w, const char *table,
 }
 
 DDBXO_API int ddbxo_writes_update(ddbxo_writes *w, const char *table,
-                                  const char *key_json,
+                                  const char *key_json, size_t key_len,
                                   const char *update_expression,
-                                  const char *names_json,
-                                  const char *values_json, ddbxo_error *err)
+                                  const char *names_json, size_t names_len,
+                                  const char *values_json, size_t values_len,
+                                  ddbxo_error *err)
 {
     json_t *key, *names = NULL, *values = NULL;
-    key = load(key_json, key_json ? strlen(key_json) : 0, "Key", err);
+    key = load(key_json, key_len, "Key", err);
     if (!key)
         return -1;
     if (names_json &&
-        !(names = load(names_json, strlen(names_json),
-                       "ExpressionAttributeNames", err))) {
+        !(names = load(names_json, names_len, "ExpressionAttributeNames",
+                       err))) {
         json_decref(key);
         return -1;
     }
     if (values_json &&
-        !(values = load(values_json, strlen(values_json),
+        !(values = load(values_json, values_len,
                         "ExpressionAttributeValues", err))) {
         json_decref(key);
         json_decref(names);

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/apply.h"
 #include "value/doc.h"
 
 typedef enum ddbxo__wkind {

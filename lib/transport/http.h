@@ -154,6 +154,19 @@ typedef struct ddbxo__http_config {
 #define DDBXO__HTTP_DEFAULT_MAX_RESPONSE_BYTES (32u * 1024u * 1024u)
 #define DDBXO__HTTP_DEFAULT_POOL_MAX_IDLE 64
 
+/* The defaults a zero ddbxo_retry_config field takes: the AWS "retries
+ * 2.1" (2026) behaviour, DynamoDB profile.  Internal tunables: the public
+ * header documents them as [defaults] of the fields. */
+#define DDBXO_RETRY_DEFAULT_MAX_ATTEMPTS 4
+#define DDBXO_RETRY_DEFAULT_BASE_TRANSIENT_MS 25
+#define DDBXO_RETRY_DEFAULT_BASE_THROTTLE_MS 1000
+#define DDBXO_RETRY_DEFAULT_MAX_BACKOFF_MS 20000
+#define DDBXO_RETRY_DEFAULT_RETRY_AFTER_MAX_MS 5000
+#define DDBXO_RETRY_DEFAULT_QUOTA_TOKENS 500
+#define DDBXO_RETRY_DEFAULT_QUOTA_RETRY_COST 14
+#define DDBXO_RETRY_DEFAULT_QUOTA_THROTTLE_COST 5
+#define DDBXO_RETRY_DEFAULT_QUOTA_SUCCESS_REFUND 1
+
 typedef struct ddbxo__http ddbxo__http;
 
 /* Counters since ddbxo__http_new (monotonic, for tests and benchmarks). */

@@ -10,6 +10,7 @@
 
 #include "util/buf.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/value.h"
 #include "value/doc.h"
 
 /* Lenient: accept what DynamoDB stored or what a sample event carries

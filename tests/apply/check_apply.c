@@ -4,6 +4,8 @@
  * sees: outcomes and the target table's contents.  The fault proxy sits
  * in front of moto only where moto cannot produce the answer (a lost
  * response, a transaction conflict) or to read the requests we sent. */
+#include "ddbxo/sys/creds.h"
+#include "ddbxo/sys/value.h"
 #include "apply/apply.h"
 #include "ddbtest.h"
 #include "faultsrv.h"
@@ -72,11 +74,22 @@ static ddbxo_applier *applier(ddbxo_apply_config *cfg)
     return applier_on(C, cfg);
 }
 
+/* ddbxo_transact_apply's outcome, checking that its 0/-1 agrees with it:
+ * -1 exactly when the record failed (FAILED_*). */
+static int apply_outcome(ddbxo_applier *a, const ddbxo_record *r,
+                         const ddbxo_apply_options *opt, ddbxo_error *err)
+{
+    int oc = 0;
+    int rc = ddbxo_transact_apply(a, r, opt, &oc, err);
+    ck_assert_int_eq(rc, ddbxo_outcome_failed(oc) ? -1 : 0);
+    return oc;
+}
+
 /* Applies record i and checks the outcome. */
 #define APPLY(a, i, want)                                                   \
     do {                                                                    \
         ddbxo_error e_;                                                     \
-        int oc_ = ddbxo_transact_apply((a), rec(i), NULL, &e_);             \
+        int oc_ = apply_outcome((a), rec(i), NULL, &e_);             \
         ck_assert_msg(oc_ == (want), "record %d: %s, want %s (%s)", (int)(i),\
                       ddbxo_outcome_name(oc_), ddbxo_outcome_name(want),    \
                       e_.message);                                          \
@@ -272,7 +285,7 @@ START_TEST(replicate_version_attr_guard)
     ck_assert_str_eq(jstr(item, "_ddbxo_seq.S"), padded(2));
     json_decref(item);
     /* An item without the version fails for good, naming it. */
-    ck_assert_int_eq(ddbxo_transact_apply(a, rec(3), NULL, &err),
+    ck_assert_int_eq(apply_outcome(a, rec(3), NULL, &err),
                      DDBXO_FAILED_PERMANENT);
     ck_assert_str_eq(err.path, "ver");
     ck_assert_int_eq(err.retryable, 0);
@@ -344,9 +357,12 @@ static int count_it(void *ctx, const ddbxo_record *r, ddbxo_writes *out,
 {
     (void)ctx;
     (void)r;
-    return ddbxo_writes_update(out, NULL, "{\"pk\":{\"S\":\"counter\"}}",
-                               "ADD #c :one", "{\"#c\":\"c\"}",
-                               "{\":one\":{\"N\":\"1\"}}", err);
+    static const char key[] = "{\"pk\":{\"S\":\"counter\"}}";
+    static const char names[] = "{\"#c\":\"c\"}";
+    static const char values[] = "{\":one\":{\"N\":\"1\"}}";
+    return ddbxo_writes_update(out, NULL, key, sizeof key - 1, "ADD #c :one",
+                               names, sizeof names - 1, values,
+                               sizeof values - 1, err);
 }
 
 START_TEST(ledger_effect_happens_once)
@@ -424,7 +440,7 @@ START_TEST(ledger_full_transaction)
     json_decref(all);
     /* 100 writes cannot be one transaction: refused before sending. */
     n = 100;
-    ck_assert_int_eq(ddbxo_transact_apply(a, rec(1), NULL, &err),
+    ck_assert_int_eq(apply_outcome(a, rec(1), NULL, &err),
                      DDBXO_FAILED_PERMANENT);
     ck_assert_int_eq(err.code, DDBXO_E_LIMIT);
     ck_assert_int_eq(err.retryable, 0);
@@ -554,7 +570,7 @@ START_TEST(ledger_validation_error_is_permanent)
     cfg.mode = DDBXO_MODE_LEDGER;
     cfg.transform = t;
     a = applier(&cfg);
-    ck_assert_int_eq(ddbxo_transact_apply(a, rec(0), NULL, &err),
+    ck_assert_int_eq(apply_outcome(a, rec(0), NULL, &err),
                      DDBXO_FAILED_PERMANENT);
     ck_assert_str_eq(err.aws_type, "ValidationException");
     ck_assert_int_eq(err.retryable, 0);
@@ -616,13 +632,13 @@ START_TEST(tracker_dedups_until_full)
     tu_put(C, "src", "{\"pk\":{\"S\":\"c\"}}");
     stream();
     cfg.mode = DDBXO_MODE_TRACKER;
-    cfg.tracker_capacity = 2;
     a = applier(&cfg);
+    a->tracker_capacity = 2;     /* internal: a tracker item fills at 2 */
     APPLY(a, 0, DDBXO_APPLIED);
     APPLY(a, 0, DDBXO_DUPLICATE);
     APPLY(a, 1, DDBXO_APPLIED);
     APPLY(a, 1, DDBXO_DUPLICATE);
-    ck_assert_int_eq(ddbxo_transact_apply(a, rec(2), NULL, &err),
+    ck_assert_int_eq(apply_outcome(a, rec(2), NULL, &err),
                      DDBXO_FAILED_PERMANENT);
     ck_assert_ptr_nonnull(strstr(err.message, "capacity"));
     ck_assert_ptr_nonnull(strstr(err.message, "400 KB"));
@@ -708,7 +724,7 @@ START_TEST(oversized_item_fails_then_parks)
     stream();
     cfg.transform = t;
     a = applier(&cfg);
-    ck_assert_int_eq(ddbxo_transact_apply(a, rec(0), NULL, &err),
+    ck_assert_int_eq(apply_outcome(a, rec(0), NULL, &err),
                      DDBXO_FAILED_PERMANENT);
     ck_assert_int_eq(err.code, DDBXO_E_LIMIT);
     ck_assert_ptr_nonnull(strstr(err.message, "400 KB"));
@@ -717,7 +733,7 @@ START_TEST(oversized_item_fails_then_parks)
     url = queue("park", "1048576");
     cfg.park_queue_url = url;
     a = applier(&cfg);
-    ck_assert_int_eq(ddbxo_transact_apply(a, rec(0), NULL, &err),
+    ck_assert_int_eq(apply_outcome(a, rec(0), NULL, &err),
                      DDBXO_PARKED);
     ck_assert_int_eq(err.code, DDBXO_E_LIMIT);      /* why it parked */
     all = tu_scan(C, "dst");
@@ -744,7 +760,7 @@ START_TEST(oversized_item_fails_then_parks)
     /* A queue that cannot take it: the record stays failed, saying why. */
     cfg.park_queue_url = queue("small", "1024");
     a = applier(&cfg);
-    ck_assert_int_eq(ddbxo_transact_apply(a, rec(0), NULL, &err),
+    ck_assert_int_eq(apply_outcome(a, rec(0), NULL, &err),
                      DDBXO_FAILED_PERMANENT);
     ck_assert_ptr_nonnull(strstr(err.message, "400 KB"));
     ck_assert_ptr_nonnull(strstr(err.message, "parking failed"));
@@ -812,7 +828,7 @@ START_TEST(client_request_token_is_per_call)
     /* DynamoDB answers the resend with the first attempt's success
      * (APPLIED); moto ignores tokens (TEST-PEERS C2) and refuses it by the
      * ledger condition (DUPLICATE).  Either way the counter moved once. */
-    int oc = ddbxo_transact_apply(a, rec(0), NULL, &err);
+    int oc = apply_outcome(a, rec(0), NULL, &err);
     ck_assert_msg(oc == DDBXO_APPLIED || oc == DDBXO_DUPLICATE, "%s: %s",
                   ddbxo_outcome_name(oc), err.message);
     /* A later delivery is a new call: a new token, so DynamoDB evaluates
@@ -868,7 +884,7 @@ START_TEST(lost_answer_is_retryable_then_duplicate)
     pc = ddbxo_client_new(&ccfg, &err);
     ck_assert_msg(pc != NULL, "%s", err.message);
     a = applier_on(pc, &cfg);
-    ck_assert_int_eq(ddbxo_transact_apply(a, rec(0), NULL, &err),
+    ck_assert_int_eq(apply_outcome(a, rec(0), NULL, &err),
                      DDBXO_FAILED_RETRYABLE);
     ck_assert_int_eq(err.retryable, 1);
     ck_assert_int_eq(err.ambiguous, 1);

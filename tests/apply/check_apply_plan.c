@@ -2,6 +2,7 @@
  * exact conditions, placeholders and bookkeeping), how answers are
  * classified, update-expression merging and the applier's configuration
  * rules.  What DynamoDB does with these requests is tests/apply/check_apply.c. */
+#include "ddbxo/sys/value.h"
 #include "apply/apply_int.h"
 #include "ddbtest.h"
 #include "testutil.h"
@@ -357,8 +358,8 @@ START_TEST(tracker_request_elements)
 
     /* A capacity beyond what fits in 400 KB is lowered to it: 39-byte
      * elements + 1 -> (409600 - 1024) / 40. */
-    cfg.tracker_capacity = 1000000;
     a = applier(&cfg);
+    a->tracker_capacity = 1000000;
     plan_for(&p, a, rec, NULL);
     ck_assert_str_eq(jstr(json_array_get(json_object_get(p.body,
                      "TransactItems"), 0),

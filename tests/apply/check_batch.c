@@ -5,6 +5,9 @@
  * proxy sits in front of moto only where latency is the point (deadline,
  * concurrency bound).  Replays, redrives, aggregates and concurrent
  * processes are tested in check_cli_apply.c. */
+#include "ddbxo/sys/apply.h"
+#include "ddbxo/sys/creds.h"
+#include "ddbxo/sys/value.h"
 #include "apply/apply.h"
 #include "service/ddb.h"
 #include "ddbtest.h"

@@ -9,6 +9,8 @@
 
 #include "auth/config.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/creds.h"
+#include "ddbxo/sys/ddb.h"
 #include "testutil.h"
 #include "fakeenv.h"
 

@@ -18,6 +18,7 @@
 
 #include "auth/creds.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/creds.h"
 #include "testutil.h"
 #include "fakeenv.h"
 

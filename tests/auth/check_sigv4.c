@@ -13,6 +13,7 @@
 
 #include "util/buf.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/sigv4.h"
 #include "util/sha256.h"
 #include "auth/sigv4.h"
 #include "testutil.h"

@@ -12,6 +12,9 @@
 
 #include "auth/creds.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/creds.h"
+#include "ddbxo/sys/ddb.h"
+#include "ddbxo/sys/value.h"
 #include "fakeenv.h"
 #include "fakeimds.h"
 #include "faultsrv.h"

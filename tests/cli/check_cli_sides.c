@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddbxo/sys/creds.h"
+#include "ddbxo/sys/ddb.h"
 #include "clirun.h"
 #include "ddbtest.h"
 #include "fakeenv.h"

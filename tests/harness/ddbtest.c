@@ -1,4 +1,5 @@
 /* Test helpers over the library's own ddb layer (see ddbtest.h). */
+#include "ddbxo/sys/creds.h"
 #include "ddbtest.h"
 
 #include <check.h>

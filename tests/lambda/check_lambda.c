@@ -30,6 +30,7 @@
 
 #include "ddbtest.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/creds.h"
 #include "faultsrv.h"
 #include "moto.h"
 #include "testutil.h"

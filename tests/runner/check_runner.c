@@ -8,6 +8,7 @@
  * splits: TEST-PEERS C3) comes from the fault-injecting server in front
  * of moto's Streams endpoint: scripted answers for a few requests, the
  * rest forwarded. */
+#include "ddbxo/sys/creds.h"
 #include "service/ddb.h"
 #include "ddbtest.h"
 #include "faultsrv.h"

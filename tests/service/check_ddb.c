@@ -2,6 +2,9 @@
  * for what moto cannot produce (throttling, expired tokens, conflicts,
  * exact wire framing), against the fault-injecting fake.  Also the
  * client's configuration rules and `ddbxo call` run as a user would. */
+#include "ddbxo/sys/creds.h"
+#include "ddbxo/sys/ddb.h"
+#include "ddbxo/sys/value.h"
 #include "service/ddb.h"
 #include "faultsrv.h"
 #include "clirun.h"

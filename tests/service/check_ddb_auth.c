@@ -4,6 +4,9 @@
  * one, and AssumeRole session credentials; then POST /moto-api/reset-auth
  * 0 turns checking on.  moto refuses with HTTP 403 and an XML body, so
  * these tests also prove the error model reads it. */
+#include "ddbxo/sys/creds.h"
+#include "ddbxo/sys/ddb.h"
+#include "ddbxo/sys/value.h"
 #include "service/ddb.h"
 #include "moto.h"
 #include "testutil.h"

@@ -3,6 +3,7 @@
  * cancellations) and hostile ones (empty, garbage, truncated, huge) are
  * all classified -- type, message, ddbxo code, retry class -- and never
  * crash. */
+#include "ddbxo/sys/ddb.h"
 #include "service/ddb.h"
 #include "testutil.h"
 

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/apply.h"
+#include "ddbxo/sys/creds.h"
+#include "ddbxo/sys/ddb.h"
 #include "testutil.h"
 
 static ddbxo_credentials_provider *g_prov;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/value.h"
 #include "testutil.h"
 
 static json_t *load_vectors(const char *name)

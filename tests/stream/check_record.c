@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/ddb.h"
+#include "ddbxo/sys/value.h"
+#include "stream/record.h"
 #include "testutil.h"
 
 static ddbxo_event *parse_file(const char *name, ddbxo_error *err)
@@ -202,7 +205,7 @@ START_TEST(test_botocore_getrecords)
     free(s);
     ck_assert_msg(ev != NULL, "%s", err.message);
     ck_assert_uint_eq(ddbxo_event_count(ev), 3);
-    ck_assert_int_eq(ddbxo_event_has_next_iterator_field(ev), 1);
+    ck_assert_int_eq(ddbxo__event_has_next_iterator_field(ev), 1);
     ck_assert_ptr_nonnull(strstr(ddbxo_event_next_iterator(ev), "table/Forum/stream"));
     const char *names[] = { "INSERT", "MODIFY", "REMOVE" };
     const char *seqs[] = { "300000000000000499659", "400000000000000499660",
@@ -233,7 +236,7 @@ START_TEST(test_single_record_and_shapes)
     ddbxo_event *ev = parse_str(REC(DYN("")), &err);
     ck_assert_msg(ev != NULL, "%s", err.message);
     ck_assert_uint_eq(ddbxo_event_count(ev), 1);
-    ck_assert_int_eq(ddbxo_event_has_next_iterator_field(ev), 0);
+    ck_assert_int_eq(ddbxo__event_has_next_iterator_field(ev), 0);
     ddbxo_event_free(ev);
 
     ddbxo_record *r = ddbxo_parse_stream_record(REC(DYN("")), strlen(REC(DYN(""))), &err);
@@ -252,7 +255,7 @@ START_TEST(test_single_record_and_shapes)
     ev = parse_str("{\"Records\":[],\"NextShardIterator\":null}", &err);
     ck_assert_ptr_nonnull(ev);
     ck_assert_uint_eq(ddbxo_event_count(ev), 0);
-    ck_assert_int_eq(ddbxo_event_has_next_iterator_field(ev), 1);
+    ck_assert_int_eq(ddbxo__event_has_next_iterator_field(ev), 1);
     ck_assert_ptr_null(ddbxo_event_next_iterator(ev));
     ddbxo_event_free(ev);
 }

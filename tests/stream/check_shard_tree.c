@@ -320,11 +320,11 @@ START_TEST(checkpoint_keys)
     ck_assert_str_eq(seq, "1100000000017454423009");
     ddbxo__seq_unpad("0000", seq);
     ck_assert_str_eq(seq, "0");
-    ck_assert_int_eq(ddbxo_runner_from_parse("LATEST"), DDBXO_FROM_LATEST);
-    ck_assert_int_eq(ddbxo_runner_from_parse("trim_horizon"),
+    ck_assert_int_eq(ddbxo__runner_from_parse("LATEST"), DDBXO_FROM_LATEST);
+    ck_assert_int_eq(ddbxo__runner_from_parse("trim_horizon"),
                      DDBXO_FROM_TRIM_HORIZON);
-    ck_assert_int_eq(ddbxo_runner_from_parse("at_timestamp"), -1);
-    ck_assert_int_eq(ddbxo_runner_from_parse(NULL), -1);
+    ck_assert_int_eq(ddbxo__runner_from_parse("at_timestamp"), -1);
+    ck_assert_int_eq(ddbxo__runner_from_parse(NULL), -1);
 }
 END_TEST
 

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/apply.h"
+#include "ddbxo/sys/value.h"
 #include "testutil.h"
 #include "transform/transform.h"
 #include "value/value.h"
@@ -150,6 +152,15 @@ START_TEST(test_writes_put_checks)
 }
 END_TEST
 
+/* ddbxo_writes_update with C strings (JSON arguments take lengths). */
+static int upd(ddbxo_writes *w, const char *key, const char *expr,
+               const char *names, const char *values, ddbxo_error *err)
+{
+    return ddbxo_writes_update(w, NULL, key, strlen(key), expr, names,
+                               names ? strlen(names) : 0, values,
+                               values ? strlen(values) : 0, err);
+}
+
 START_TEST(test_writes_key_and_update_checks)
 {
     struct ddbxo_writes w;
@@ -176,44 +187,55 @@ START_TEST(test_writes_key_and_update_checks)
     ck_assert_ptr_nonnull(strstr(err.message, "empty key values"));
 
     /* Update. */
-    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, key, "SET #a = :v",
-                                         "{\"#a\":\"x\"}",
-                                         "{\":v\":{\"N\":\"1\"}}", &err), 0);
-    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, key, "", NULL, NULL, &err),
+    ck_assert_int_eq(upd(&w, key, "SET #a = :v",
+                         "{\"#a\":\"x\"}",
+                         "{\":v\":{\"N\":\"1\"}}", &err), 0);
+    ck_assert_int_eq(upd(&w, key, "", NULL, NULL, &err),
                      -1);
     ck_assert_str_eq(err.path, "UpdateExpression");
-    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, key, NULL, NULL, NULL,
-                                         &err), -1);
+    ck_assert_int_eq(upd(&w, key, NULL, NULL, NULL,
+                         &err), -1);
     char *big = malloc(4098);
     memset(big, ' ', 4097);
     memcpy(big, "SET a = :v", 10);
     big[4096] = '\0';           /* exactly 4096 bytes: DynamoDB's limit */
-    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, key, big, NULL,
-                                         "{\":v\":{\"N\":\"1\"}}", &err), 0);
+    ck_assert_int_eq(upd(&w, key, big, NULL,
+                         "{\":v\":{\"N\":\"1\"}}", &err), 0);
     big[4096] = ' ';
     big[4097] = '\0';
-    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, key, big, NULL,
-                                         "{\":v\":{\"N\":\"1\"}}", &err), -1);
+    ck_assert_int_eq(upd(&w, key, big, NULL,
+                         "{\":v\":{\"N\":\"1\"}}", &err), -1);
     ck_assert_int_eq(err.code, DDBXO_E_LIMIT);
     free(big);
-    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, key, "SET a = :v",
-                                         "{\"a\":\"x\"}", NULL, &err), -1);
+    ck_assert_int_eq(upd(&w, key, "SET a = :v",
+                         "{\"a\":\"x\"}", NULL, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "'#'"));
-    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, key, "SET a = :v", NULL,
-                                         "{\":v\":{\"N\":\"x\"}}", &err), -1);
+    ck_assert_int_eq(upd(&w, key, "SET a = :v", NULL,
+                         "{\":v\":{\"N\":\"x\"}}", &err), -1);
     ck_assert_str_eq(err.path, "ExpressionAttributeValues.:v.N");
-    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, key, "SET a = :v", NULL,
-                                         "{\"v\":{\"N\":\"1\"}}", &err), -1);
-    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, key, "SET a = :v", NULL,
-                                         "{\":v\":", &err), -1);
-    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, "{}", "SET a = :v", NULL,
-                                         NULL, &err), -1);
+    ck_assert_int_eq(upd(&w, key, "SET a = :v", NULL,
+                         "{\"v\":{\"N\":\"1\"}}", &err), -1);
+    ck_assert_int_eq(upd(&w, key, "SET a = :v", NULL,
+                         "{\":v\":", &err), -1);
+    ck_assert_int_eq(upd(&w, "{}", "SET a = :v", NULL,
+                         NULL, &err), -1);
     ck_assert_uint_eq(ddbxo_writes_count(&w), 3);
+    /* Only len bytes of each JSON argument are read (no NUL needed). */
+    const char *kx = "{\"pk\":{\"S\":\"x\"}}GARBAGE";
+    const char *vx = "{\":v\":{\"N\":\"1\"}}GARBAGE";
+    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, kx, strlen(kx) - 7,
+                                         "SET a = :v", NULL, 0, vx,
+                                         strlen(vx) - 7, &err), 0);
+    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, kx, strlen(kx), "SET a = :v",
+                                         NULL, 0, vx, strlen(vx) - 7, &err),
+                     -1);
+    ck_assert_str_eq(err.path, "Key");
+    ck_assert_uint_eq(ddbxo_writes_count(&w), 4);
     /* Empty names/values maps mean "none" (DynamoDB refuses empty ones). */
-    ck_assert_int_eq(ddbxo_writes_update(&w, NULL, key, "REMOVE a", "{}", "{}",
-                                         &err), 0);
+    ck_assert_int_eq(upd(&w, key, "REMOVE a", "{}", "{}",
+                         &err), 0);
     json_t *j = ddbxo__writes_to_json(&w);
-    json_t *u = json_object_get(json_array_get(j, 3), "Update");
+    json_t *u = json_object_get(json_array_get(j, 4), "Update");
     ck_assert_ptr_null(json_object_get(u, "ExpressionAttributeNames"));
     ck_assert_ptr_null(json_object_get(u, "ExpressionAttributeValues"));
     json_decref(j);

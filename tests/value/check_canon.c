@@ -7,6 +7,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/value.h"
 #include "testutil.h"
 #include "value/value.h"
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/value.h"
 #include "testutil.h"
 #include "transform/transform.h"
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ddbxo.h"
+#include "ddbxo/sys/value.h"
 #include "testutil.h"
 #include "value/value.h"
 

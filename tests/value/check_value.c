@@ -5,6 +5,7 @@
 
 #include "util/buf.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/value.h"
 #include "testutil.h"
 #include "value/value.h"
 

@@ -28,6 +28,7 @@ def test_struct_layouts_match_the_header(tmp_path: Path) -> None:
     cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
     assert cc, "a C compiler is needed (the library's build needs one too)"
     lines = ["#include <stddef.h>", "#include <stdio.h>", "#include <ddbxo.h>",
+             "#include <ddbxo/sys/sigv4.h>",
              "int main(void) {"]
     want: Dict[str, int] = {}
     for cname, py in STRUCTS:

@@ -52,10 +52,10 @@ class CError(Structure):
 class CRetryConfig(Structure):
     _fields_ = [
         ("max_attempts", c_int),
-        ("base_transient_ms", c_uint),
-        ("base_throttle_ms", c_uint),
-        ("max_backoff_ms", c_uint),
-        ("retry_after_max_ms", c_uint),
+        ("base_transient_ms", c_int64),
+        ("base_throttle_ms", c_int64),
+        ("max_backoff_ms", c_int64),
+        ("retry_after_max_ms", c_int64),
         ("quota_tokens", c_uint),
         ("quota_retry_cost", c_uint),
         ("quota_throttle_cost", c_uint),
@@ -76,8 +76,8 @@ class CClientConfig(Structure):
         ("endpoint_streams", c_char_p),
         ("endpoint_sqs", c_char_p),
         ("allow_insecure_http", c_int),
-        ("connect_timeout_ms", c_long),
-        ("attempt_timeout_ms", c_long),
+        ("connect_timeout_ms", c_int64),
+        ("attempt_timeout_ms", c_int64),
         ("max_connections", c_int),
         ("max_response_bytes", c_size_t),
         ("ca_file", c_char_p),
@@ -106,7 +106,6 @@ class CApplyConfig(Structure):
         ("tombstone_ttl_s", c_int64),
         ("ledger_ttl_s", c_int64),
         ("park_queue_url", c_char_p),
-        ("tracker_capacity", c_size_t),
         ("max_inflight", c_int),
     ]
 

@@ -425,7 +425,6 @@ class Client:
                       ttl_attr: Optional[str] = None,
                       tombstone_ttl_s: int = 0,
                       ledger_ttl_s: int = 0,
-                      tracker_capacity: int = 0,
                       max_inflight: int = 0,
                       shard_id: Optional[str] = None,
                       deadline_ms: int = 0,
@@ -470,7 +469,6 @@ class Client:
         cfg.tombstone_ttl_s = tombstone_ttl_s
         cfg.ledger_ttl_s = ledger_ttl_s
         cfg.park_queue_url = _b(park_queue_url)
-        cfg.tracker_capacity = tracker_capacity
         cfg.max_inflight = max_inflight
         opt = _ffi.CApplyOptions()
         if remaining_ms is not None:
