@@ -33,7 +33,7 @@ for _k in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL",
 
 def testdata() -> Path:
     env = os.environ.get("DDBXO_TESTDATA")
-    return Path(env) if env else REPO.parent / "shared" / "testdata"
+    return Path(env) if env else REPO / "tests" / "data"
 
 
 def shared_event_files() -> List[Path]:
