@@ -77,7 +77,7 @@ class Moto:
 
 # moto_server's own command line always serves threaded, and moto's
 # threaded server takes no locks: two concurrent ADDs to one item can lose
-# an update (TEST-PEERS C1), which the ledger tests' shared counter item
+# an update (docs/moto-gaps.md C1), which the ledger tests' shared counter item
 # meets.  So the tests run moto's app single-threaded with the Python next
 # to moto_server, as the C harness does (tests/util/moto.c).
 _SINGLE_THREADED = (
