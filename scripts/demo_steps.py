@@ -28,7 +28,7 @@ def cmd_moto(host, port):
     """moto_server's main() with threaded=False.  moto has no lock: its
     TransactWriteItems deep-copies the touched tables and restores the copy
     when a transaction fails, which would undo a concurrent request's
-    writes (TEST-PEERS C1).  One request at a time makes conditional writes
+    writes (docs/moto-gaps.md C1).  One request at a time makes conditional writes
     and transactions linearisable, as DynamoDB's are."""
     from werkzeug.serving import run_simple
     from moto.moto_server.werkzeug_app import (DomainDispatcherApplication,
@@ -205,7 +205,7 @@ def cmd_workload(out, items, writes, seed):
     """Writes `writes` changes over `items` keys: first a put for each,
     then a seeded mix of replacing puts, updates, deletes and re-creates.
     Every write changes the item (moto emits a MODIFY for a no-op PutItem,
-    AWS nothing: TEST-PEERS C3), so each write is exactly one stream record.
+    AWS nothing: docs/moto-gaps.md C3), so each write is exactly one stream record.
     Items are created by puts only (moto emits two INSERTs for an
     UpdateItem that creates one); UpdateItem is sent to live items only."""
     rng = random.Random(seed)

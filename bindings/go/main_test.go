@@ -156,11 +156,12 @@ func scan(t *testing.T, table string) map[string]map[string]types.AttributeValue
 	return items
 }
 
-// testdata is the shared test data directory.
+// testdata is the repository's tests/data directory (go test runs in
+// bindings/go); DDBXO_TESTDATA overrides it.
 func testdata(t *testing.T) string {
 	t.Helper()
 	if d := os.Getenv("DDBXO_TESTDATA"); d != "" {
 		return d
 	}
-	return filepath.Join("..", "..", "..", "shared", "testdata")
+	return filepath.Join("..", "..", "tests", "data")
 }

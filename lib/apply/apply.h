@@ -31,7 +31,7 @@
 #include "transport/http.h"
 #include "transform/transform.h"
 
-/* Bookkeeping attribute names on target items (DESIGN §3). */
+/* Bookkeeping attribute names on target items (docs/design.md §4). */
 #define DDBXO__ATTR_SEQ "_ddbxo_seq"
 #define DDBXO__ATTR_SRC "_ddbxo_src"
 #define DDBXO__ATTR_DELETED "_ddbxo_deleted"
@@ -79,7 +79,7 @@ struct ddbxo_applier {
  * an ESM retry, a replay, an overlapping invocation -- is decided by the
  * ledger condition and reported DUPLICATE.  A token from the dedup key
  * alone would turn such a delivery within 10 minutes into a silent
- * success that is counted APPLIED (AWS-FACTS §2). */
+ * success that is counted APPLIED (docs/aws-facts.md §2). */
 void ddbxo__applier_new_call(ddbxo_applier *a);
 
 typedef struct ddbxo__plan {

@@ -1,4 +1,4 @@
-/* Replicate mode's guarded write (DESIGN §2): the transform's one write
+/* Replicate mode's guarded write (docs/design.md §3): the transform's one write
  * plus the bookkeeping attributes, under the condition that nothing as
  * new as this record is stored.  DynamoDB refuses ExpressionAttributeNames
  * and ExpressionAttributeValues that the expressions do not use, so each

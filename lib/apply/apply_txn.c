@@ -1,5 +1,5 @@
 /* TransactItems entries: the ledger item, the tracker update, the source
- * check and the transform's own writes (DESIGN §2). */
+ * check and the transform's own writes (docs/design.md §3). */
 #include "apply/apply_int.h"
 #include "stream/record.h"
 

@@ -1,4 +1,4 @@
-/* The batch engine (DESIGN §4): applies every record of an event, items
+/* The batch engine (docs/design.md §5): applies every record of an event, items
  * concurrently on the applier's curl multi, each item's records in
  * stream order, an item stopping at its first failure, and no new work at
  * or after the deadline.

@@ -1,6 +1,6 @@
 /* Parking: a record that can never succeed goes, with its whole payload,
  * to an SQS queue, so it can be fixed and redriven after the stream has
- * trimmed it (DESIGN §2).  The ESM's own on-failure destination would
+ * trimmed it (docs/design.md §3).  The ESM's own on-failure destination would
  * keep only metadata. */
 #include "apply/apply_int.h"
 

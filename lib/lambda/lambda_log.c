@@ -3,7 +3,7 @@
  * Lambda reads the function's stdout/stderr line by line.  With
  * AWS_LAMBDA_LOG_FORMAT=JSON it filters application lines by level only
  * when each line is a JSON object with "level" and an RFC 3339
- * "timestamp" (AWS-FACTS §6), so those lines are written that way; text
+ * "timestamp" (docs/aws-facts.md §6), so those lines are written that way; text
  * lines follow the tab-separated shape of AWS's own runtimes.  Each line
  * is one write() so concurrent invocations never interleave within a
  * line. */

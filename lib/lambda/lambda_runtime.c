@@ -1,4 +1,4 @@
-/* The Lambda Runtime API loop (AWS-FACTS §6): init, then forever
+/* The Lambda Runtime API loop (docs/aws-facts.md §6): init, then forever
  * GET /next -> handler -> POST /response or /error.
  *
  * Each loop owns one libcurl easy handle, reused for every call so the

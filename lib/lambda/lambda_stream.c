@@ -146,7 +146,7 @@ typedef struct batch_numbers {
     uint64_t retries, throttles;
 } batch_numbers;
 
-/* The EMF document (AWS-FACTS §6): metric values at the root, the
+/* The EMF document (docs/aws-facts.md §6): metric values at the root, the
  * function name as the one dimension. */
 static char *emf_line(const ddbxo_lambda_stream *s,
                       const ddbxo_lambda_invocation *inv,

@@ -1,6 +1,6 @@
 /* ddbxo redrive, below the CLI: which kind of SQS message this is, and
  * reading a Lambda on-failure range back from the stream.  The on-failure
- * record carries only DDBStreamBatchInfo (AWS-FACTS §5): the records have
+ * record carries only DDBStreamBatchInfo (docs/aws-facts.md §5): the records have
  * to be read again while the stream still holds them (24 h). */
 #include "redrive/redrive.h"
 
@@ -315,7 +315,7 @@ int ddbxo__redrive_read_range(ddbxo_client *c, const ddbxo__batch_info *bi,
         return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
     /* A shard gone from the listing, or one that starts above the range,
      * no longer holds it.  Checking first also keeps us away from moto's
-     * HTTP 500 for an iterator below the shard's start (TEST-PEERS C3),
+     * HTTP 500 for an iterator below the shard's start (docs/moto-gaps.md C3),
      * where DynamoDB answers TrimmedDataAccessException. */
     rc = shard_start(c, bi, deadline_ms, first, err);
     if (rc < 0)

@@ -17,7 +17,7 @@ enum {
     DDBXO__REDRIVE_ONFAILURE     /* {...,"DDBStreamBatchInfo":{...}} */
 };
 
-/* DDBStreamBatchInfo (AWS-FACTS §5); strings borrowed from the body. */
+/* DDBStreamBatchInfo (docs/aws-facts.md §5); strings borrowed from the body. */
 typedef struct ddbxo__batch_info {
     const char *stream_arn, *shard_id, *start, *end;
 } ddbxo__batch_info;

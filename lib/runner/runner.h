@@ -102,7 +102,7 @@ ddbxo__shard *ddbxo__shard_tree_find(ddbxo__shard_tree *t, const char *id);
  * from the stream = trimmed) or DONE. */
 int ddbxo__shard_tree_ready(const ddbxo__shard_tree *t, size_t i);
 
-/* DESIGN §3: 0 when shard i's first sequence number is not above its
+/* docs/design.md §4: 0 when shard i's first sequence number is not above its
  * parent's last (the parent's EndingSequenceNumber), 1 otherwise (also
  * when either is unknown). */
 int ddbxo__shard_tree_lineage_ok(const ddbxo__shard_tree *t, size_t i);

@@ -374,7 +374,7 @@ static const char *seq_through(const ddbxo_event *page, size_t idx)
  *
  * Only the failed records go again, not everything after the first
  * failure as the ESM does with batchItemFailures: the batch engine stops
- * an item's chain at its first failure (DESIGN §4), so the records left
+ * an item's chain at its first failure (docs/design.md §5), so the records left
  * over keep per-item stream order, and records of other items are
  * independent.  Sending the whole tail again made a page under many
  * failing calls crawl: each try settled only the records before the first

@@ -1,5 +1,5 @@
 /* Signed JSON calls to DynamoDB, DynamoDB Streams and SQS (JSON protocol):
- * framing (AWS-FACTS §1.1), a SigV4 signature per attempt with current
+ * framing (docs/aws-facts.md §1.1), a SigV4 signature per attempt with current
  * credentials, error answers parsed and classified for the transport's
  * retry loop, and the public ddbxo_call / ddbxo_call_ex. */
 #include "service/ddb.h"
@@ -139,7 +139,7 @@ static int classify(void *ctx, const ddbxo__http_resp *resp, ddbxo_error *err)
                                      resp->body, resp->body_len, &p->aerr);
     p->parsed = 1;
     ddbxo__aws_error_to_err(&p->aerr, p->op, err);
-    /* AWS-FACTS §1.3: refresh the credentials, then retry -- once, since
+    /* docs/aws-facts.md §1.3: refresh the credentials, then retry -- once, since
      * credentials that cannot be refreshed stay expired. */
     if (is_expired_token(p->aerr.type) && !p->expired_retried) {
         p->expired_retried = 1;
@@ -349,7 +349,7 @@ static int finish_error(ddbxo__ddb_req *r, const ddbxo_error *herr,
             }
         }
         /* Not retried by the transport, but worth retrying by the caller:
-         * a plain write that met a running transaction (AWS-FACTS §1.5),
+         * a plain write that met a running transaction (docs/aws-facts.md §1.5),
          * or a transaction cancelled only by conflicts or throttling. */
         if (e.code == DDBXO_E_AWS &&
             strcmp(p->aerr.type, "TransactionConflictException") == 0)

@@ -71,7 +71,7 @@ void ddbxo__aws_error_move(ddbxo__aws_error *dst, ddbxo__aws_error *src);
  * bytes, any length).  Never fails on input; only memory exhaustion can
  * leave fields empty.  Fills *e (cleared first) and returns its retry
  * class: 500/502/503/504 transient, throttling codes and 429 throttle,
- * the transient codes of AWS-FACTS §1.5 transient, anything else never. */
+ * the transient codes of docs/aws-facts.md §1.5 transient, anything else never. */
 int ddbxo__aws_error_parse(long status, const char *type_header,
                            const void *body, size_t len, ddbxo__aws_error *e);
 

@@ -1,7 +1,7 @@
 /* The error model: what an error answer from DynamoDB, Streams or SQS
  * says, read from whatever body arrived -- AWS JSON, moto's XML auth
  * failures, HTML, garbage or nothing -- without ever failing on it.
- * AWS-FACTS §1.3 (shapes), §1.5 (retry classes), §2 (cancellations). */
+ * docs/aws-facts.md §1.3 (shapes), §1.5 (retry classes), §2 (cancellations). */
 #include "service/ddb.h"
 #include "util/error.h"
 

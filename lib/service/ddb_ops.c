@@ -329,7 +329,7 @@ int ddbxo__ddb_describe_stream_all(ddbxo_client *c, const char *stream_arn,
         json_array_extend(all, json_object_get(sd, "Shards"));
         lev = json_object_get(sd, "LastEvaluatedShardId");
         /* The listing ends only when LastEvaluatedShardId is absent or
-         * empty (AWS-FACTS §4). */
+         * empty (docs/aws-facts.md §4). */
         if (!json_is_string(lev) || json_string_length(lev) == 0) {
             if (!first)
                 first = resp;

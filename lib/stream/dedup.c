@@ -1,4 +1,4 @@
-/* Dedup key v1 and ClientRequestToken (DESIGN §3, docs/format.md).  Both
+/* Dedup key v1 and ClientRequestToken (docs/design.md §4, docs/format.md).  Both
  * are frozen formats: bindings and stored ledger items depend on them. */
 #include <stdlib.h>
 #include <string.h>

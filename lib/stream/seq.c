@@ -1,5 +1,5 @@
 /* Sequence numbers: decimal strings of up to 40 digits, beyond uint64, so
- * they are compared as digit strings and stored zero-padded (DESIGN §3). */
+ * they are compared as digit strings and stored zero-padded (docs/design.md §4). */
 #include <string.h>
 
 #include "ddbxo/sys/value.h"

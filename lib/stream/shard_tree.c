@@ -1,7 +1,7 @@
 /* The shards of a stream and their lineage.  A child may start only when
  * its parent is done: closed and drained, or gone from the stream
  * (trimmed), so the records of one item are applied in stream order
- * across a split (AWS-FACTS §4). */
+ * across a split (docs/aws-facts.md §4). */
 #include "runner/runner.h"
 
 #include <stdlib.h>

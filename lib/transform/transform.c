@@ -3,7 +3,7 @@
  * (docs/transform.md).
  *
  * Every write is checked against DynamoDB's rules when it is added ("strict
- * out", DESIGN §6): a write DynamoDB would refuse fails here, naming the
+ * out", docs/design.md §7): a write DynamoDB would refuse fails here, naming the
  * field, before the apply layer builds a request around it. */
 #include "transform/transform_int.h"
 

@@ -249,7 +249,7 @@ size_t ddbxo__http_multi_pending(const ddbxo__http_multi *m);
 /* ------------------------------------------------------------------ */
 
 /* Retry class of an AWS error code (the text after the last '#' and before
- * any ':'), per AWS-FACTS §1.5: throttling codes -> THROTTLE, RequestTimeout
+ * any ':'), per docs/aws-facts.md §1.5: throttling codes -> THROTTLE, RequestTimeout
  * and similar -> TRANSIENT, everything else (validation, conditional check,
  * cancellation, auth, unknown) -> NEVER.  NULL/"" -> NEVER. */
 int ddbxo__retry_class_of_code(const char *code);

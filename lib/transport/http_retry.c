@@ -1,7 +1,7 @@
 /* Retry policy: error classes, full-jitter backoff, x-amz-retry-after
  * clamp, and the retry quota (token bucket) shared by one transport.
  * Numbers follow the AWS "retries 2.1" behaviour with the DynamoDB profile
- * (AWS-FACTS §1.5-1.6); docs/transport.md lists them. */
+ * (docs/aws-facts.md §1.5-1.6); docs/transport.md lists them. */
 #include "transport/http.h"
 #include "util/error.h"
 

@@ -1,4 +1,4 @@
-/* Builders: values the library writes.  "Strict out" (DESIGN §6): every
+/* Builders: values the library writes.  "Strict out" (docs/design.md §7): every
  * builder validates against DynamoDB's rules, so a value DynamoDB would
  * refuse fails here, naming the rule, not after a round trip.
  *

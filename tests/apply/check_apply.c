@@ -826,7 +826,7 @@ START_TEST(client_request_token_is_per_call)
     cfg.transform = t;
     a = applier_on(pc, &cfg);
     /* DynamoDB answers the resend with the first attempt's success
-     * (APPLIED); moto ignores tokens (TEST-PEERS C2) and refuses it by the
+     * (APPLIED); moto ignores tokens (docs/moto-gaps.md C2) and refuses it by the
      * ledger condition (DUPLICATE).  Either way the counter moved once. */
     int oc = apply_outcome(a, rec(0), NULL, &err);
     ck_assert_msg(oc == DDBXO_APPLIED || oc == DDBXO_DUPLICATE, "%s: %s",
@@ -915,7 +915,7 @@ START_TEST(conflict_is_resent)
     tu_put(C, "src", "{\"pk\":{\"S\":\"a\"}}");
     stream();
     fs = proxy();
-    /* moto never reports conflicts (TEST-PEERS C1): the proxy answers as
+    /* moto never reports conflicts (docs/moto-gaps.md C1): the proxy answers as
      * DynamoDB does when another transaction holds the item, then tells
      * that the token was seen with other parameters. */
     memset(&conflict, 0, sizeof conflict);

@@ -1,6 +1,6 @@
 /* The batch engine (ddbxo_process_batch) against moto: real stream events
  * read back from a source table (written with PutItem / DeleteItem only:
- * moto emits spurious records for UpdateItem, TEST-PEERS C3), applied to a
+ * moto emits spurious records for UpdateItem, docs/moto-gaps.md C3), applied to a
  * target table whose contents every test checks.  The fault-injecting
  * proxy sits in front of moto only where latency is the point (deadline,
  * concurrency bound).  Replays, redrives, aggregates and concurrent

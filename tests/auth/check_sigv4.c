@@ -18,7 +18,7 @@
 #include "auth/sigv4.h"
 #include "testutil.h"
 
-/* The suite as shipped in ../shared/testdata/sigv4 (README.md there). */
+/* The suite as shipped in tests/data/sigv4 (README.md there). */
 #define SUITE_CASES 38
 #define ORIGINAL_CASES 4
 #define PARITY_SEED 20261127

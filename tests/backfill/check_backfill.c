@@ -9,7 +9,7 @@
  * moto runs single-threaded: the backfill's guarded writes race the
  * stream consumer's on the same items, and only a server that applies
  * one conditional write at a time shows the guard working as DynamoDB's
- * does (TEST-PEERS C1).  Nothing waits on the clock: the kill happens
+ * does (docs/moto-gaps.md C1).  Nothing waits on the clock: the kill happens
  * once the checkpoint table shows pages done. */
 #include <jansson.h>
 #include <pthread.h>
@@ -219,7 +219,7 @@ END_TEST
 
 /* Throttling and lost answers on the way: the transport backs off and
  * retries, a write whose answer was lost comes back DUPLICATE, and the
- * replica is exact.  (moto never throttles, TEST-PEERS C8: the faults
+ * replica is exact.  (moto never throttles, docs/moto-gaps.md C8: the faults
  * come from the fault-injecting server forwarding to it.) */
 START_TEST(throttled_and_dropped)
 {

@@ -7,7 +7,7 @@
  * (tu_stream_event) and cut into batches.  Every expectation is computed
  * here from the workload, independently of the library.  Source writes use
  * PutItem only: moto emits two INSERT records for an UpdateItem that
- * creates an item (TEST-PEERS C3), and every put changes `ver`, so none is
+ * creates an item (docs/moto-gaps.md C3), and every put changes `ver`, so none is
  * a no-op (moto would emit a MODIFY that DynamoDB would not). */
 #include <fcntl.h>
 #include <jansson.h>
@@ -389,7 +389,7 @@ START_TEST(replay_five_times)
                 expect_counts(&r, w.n_ops, 0, w.n_ops, 0, 0, 0);
         } else if (replay_modes[_i].ledger) {
             /* A replay is a new call with a new ClientRequestToken, so
-             * DynamoDB (like moto, which ignores tokens: TEST-PEERS C2)
+             * DynamoDB (like moto, which ignores tokens: docs/moto-gaps.md C2)
              * evaluates the ledger condition: DUPLICATE
              * (docs/exactly-once.md §2). */
             if (run == 0)
@@ -580,7 +580,7 @@ END_TEST
 /* ------------------------------------------------------------------ */
 
 /* moto's threaded server evaluates conditions without any lock
- * (TEST-PEERS C1), so two concurrent conditional writes could both pass
+ * (docs/moto-gaps.md C1), so two concurrent conditional writes could both pass
  * there although DynamoDB would refuse one.  This test therefore runs its
  * own single-threaded moto, where each request is atomic as in DynamoDB. */
 START_TEST(two_processes_same_event)
@@ -910,7 +910,7 @@ static Suite *cli_apply_suite(void)
 {
     /* Linearisable conditional writes and ADDs for every test here: the
      * aggregate's concurrent ADDs to one group item would race inside
-     * moto's threaded server, which takes no locks (TEST-PEERS C1), where
+     * moto's threaded server, which takes no locks (docs/moto-gaps.md C1), where
      * DynamoDB isolates them (or cancels one with TransactionConflict). */
     static const tu_moto_opts single = { .single_thread = 1 };
     Suite *s = suite_create("cli-apply");

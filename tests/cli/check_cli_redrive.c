@@ -1,10 +1,10 @@
 /* `ddbxo redrive` as a user runs it, against moto (DynamoDB, Streams and
  * SQS): park messages written by `ddbxo apply --park-queue`, Lambda
- * on-failure records (DDBStreamBatchInfo, AWS-FACTS §5) naming a range of
+ * on-failure records (DDBStreamBatchInfo, docs/aws-facts.md §5) naming a range of
  * a real stream, lost ranges, unknown messages and replays.
  *
  * Source writes are PutItem only (moto emits two INSERTs for an UpdateItem
- * that creates an item, TEST-PEERS C3).  The queues have VisibilityTimeout
+ * that creates an item, docs/moto-gaps.md C3).  The queues have VisibilityTimeout
  * 0, so a message the redrive leaves in the queue can be seen again at
  * once by the test (and by the same run, which must not loop on it). */
 #include <jansson.h>
@@ -409,7 +409,7 @@ static void six_puts(ddbxo_client *c, stream_info *si)
     json_decref(ev);
 }
 
-/* An on-failure record in the documented shape (AWS-FACTS §5). */
+/* An on-failure record in the documented shape (docs/aws-facts.md §5). */
 static char *on_failure(const stream_info *si, const char *start,
                         const char *end)
 {
@@ -491,7 +491,7 @@ END_TEST
  * the message stays; a range that begins below the start but reaches
  * into the stream has what is left applied, and is still lost and kept.
  * moto answers an iterator below the shard's start with an HTTP 500 page
- * where DynamoDB says TrimmedDataAccessException (TEST-PEERS C3); the
+ * where DynamoDB says TrimmedDataAccessException (docs/moto-gaps.md C3); the
  * redrive compares the range with the shard's StartingSequenceNumber from
  * DescribeStream first, which both answer the same way. */
 START_TEST(lost_range_is_kept)

@@ -6,7 +6,7 @@
  *
  * moto runs single-threaded so that the lease's conditional writes are
  * linearisable as DynamoDB's are (its threaded server takes no locks,
- * TEST-PEERS C1).  Runs that must be caught in the middle go through the
+ * docs/moto-gaps.md C1).  Runs that must be caught in the middle go through the
  * fault-injecting server forwarding to moto with a delay per request (no
  * faults): only to make the run take a few seconds.  Nothing waits on the
  * clock: the tests poll the checkpoint table and the target. */

@@ -3,7 +3,7 @@
 
 Runs the real ``ddbxo`` binary (run, apply, redrive) and the Lambda
 bootstrap under RIE against moto server (single-threaded, so conditional
-writes are linearisable as DynamoDB's are: TEST-PEERS C1), through the
+writes are linearisable as DynamoDB's are: docs/moto-gaps.md C1), through the
 fault-injecting test proxy (faultproxy.py), and checks the invariants
 (invariants.py) from full scans after every scenario:
 
@@ -188,7 +188,7 @@ class World:
 
     # -------------------------------------------------------- workload
     def write(self, n: int) -> None:
-        """n source writes: PutItem (never UpdateItem: TEST-PEERS C3) with a
+        """n source writes: PutItem (never UpdateItem: docs/moto-gaps.md C3) with a
         growing version, so no put is a no-op; about 15 % deletes."""
         items = self.scale["items"]
         for _ in range(n):

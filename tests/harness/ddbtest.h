@@ -53,7 +53,7 @@ size_t tu_stream_count(ddbxo_client *c, const char *table);
 
 /* The replica workload of the runner suites on `table` (partition key pk
  * S): writes [start, start+n) over `items` items, PutItem only (an
- * UpdateItem that creates emits two INSERTs on moto, TEST-PEERS C3),
+ * UpdateItem that creates emits two INSERTs on moto, docs/moto-gaps.md C3),
  * every 7th write a delete. */
 void tu_workload(ddbxo_client *c, const char *table, int start, int n,
                  int items);

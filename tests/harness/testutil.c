@@ -1,12 +1,65 @@
 #include "testutil.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+/* How many parent directories tu_testdata() climbs from a start point:
+ * enough for a binary under build/<variant>/tests/<layer>/ or a suite run
+ * from a subdirectory of the repository. */
+#define TU_DATA_CLIMB 8
+
+/* Sets out to "<dir>[/..]*k/tests/data" for the first k <= TU_DATA_CLIMB at
+ * which tests/data/events is a directory; 0 when found, -1 otherwise. */
+static int find_data_above(const char *dir, char *out, size_t cap)
+{
+    char up[PATH_MAX] = "";
+    size_t n = 0;
+    for (int k = 0; k <= TU_DATA_CLIMB; k++) {
+        char probe[PATH_MAX];
+        struct stat st;
+        int w = snprintf(probe, sizeof probe, "%s/%stests/data/events", dir, up);
+        if (w > 0 && (size_t)w < sizeof probe && stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
+            w = snprintf(out, cap, "%s/%stests/data", dir, up);
+            return w > 0 && (size_t)w < cap ? 0 : -1;
+        }
+        if (n + 3 >= sizeof up)
+            break;
+        memcpy(up + n, "../", 4);
+        n += 3;
+    }
+    return -1;
+}
+
+/* The repository's tests/data, found from the working directory and then
+ * from the test binary's own location, so a suite finds it whatever
+ * directory it runs in; DDBXO_TESTDATA overrides both. */
 const char *tu_testdata(void)
 {
+    static char found[PATH_MAX];
     const char *d = getenv("DDBXO_TESTDATA");
-    return d && *d ? d : "../shared/testdata";
+    if (d && *d)
+        return d;
+    if (found[0])
+        return found;
+    if (find_data_above(".", found, sizeof found) == 0)
+        return found;
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash && slash != exe) {
+            *slash = '\0';
+            if (find_data_above(exe, found, sizeof found) == 0)
+                return found;
+        }
+    }
+    found[0] = '\0';
+    return "tests/data";        /* named in the "cannot read" messages */
 }
 
 char *tu_read_file(const char *path, size_t *len)

@@ -5,7 +5,8 @@
 #include <check.h>
 #include <stddef.h>
 
-/* Directory of ../shared/testdata (env DDBXO_TESTDATA overrides). */
+/* The repository's tests/data directory, found from the working directory
+ * or the test binary (env DDBXO_TESTDATA overrides). */
 const char *tu_testdata(void);
 /* Reads a whole file; returns malloc'd buffer (NUL-terminated) or NULL. */
 char *tu_read_file(const char *path, size_t *len);

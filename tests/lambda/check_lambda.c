@@ -7,7 +7,7 @@
  * LAMBDA_ZIP, LAMBDA_CFNLINT, LAMBDA_TEMPLATE, VENV.  A missing one fails
  * the test that needs it.
  *
- * RIE has no event source mapping (TEST-PEERS D): the tests read the
+ * RIE has no event source mapping (docs/moto-gaps.md D): the tests read the
  * stream records back from moto, wrap them as the Lambda event
  * (tu_stream_event) and post it to RIE's invoke URL themselves. */
 #define _GNU_SOURCE

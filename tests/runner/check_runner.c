@@ -1,11 +1,11 @@
 /* The stream runner (ddbxo_runner_*) against moto: a source table with a
  * stream, written with PutItem / DeleteItem only (moto emits spurious
- * records for UpdateItem, TEST-PEERS C3), replicated into a target table
+ * records for UpdateItem, docs/moto-gaps.md C3), replicated into a target table
  * that every test compares with the source.  moto runs single-threaded
  * so that conditional writes (leases) are linearisable, as DynamoDB's are.
  *
  * What moto cannot do (expired iterators, trimmed data, closed shards and
- * splits: TEST-PEERS C3) comes from the fault-injecting server in front
+ * splits: docs/moto-gaps.md C3) comes from the fault-injecting server in front
  * of moto's Streams endpoint: scripted answers for a few requests, the
  * rest forwarded. */
 #include "ddbxo/sys/creds.h"

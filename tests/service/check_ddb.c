@@ -334,7 +334,7 @@ START_TEST(stream_records_read_back)
     snprintf(arn, sizeof arn, "%s", str_at(out, "TableDescription.LatestStreamArn"));
     json_decref(out);
     /* PutItem for inserts: moto emits two INSERTs for an upsert
-     * (TEST-PEERS C3). */
+     * (docs/moto-gaps.md C3). */
     put(c, "src", "{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"1\"}}");
     put(c, "src", "{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"2\"}}");
     ck_assert_int_eq(ddbxo__ddb_delete_item(c, "src", key, NULL, 0, NULL, NULL,
@@ -398,7 +398,7 @@ END_TEST
 
 START_TEST(five_hundred_html_is_retried_and_classified)
 {
-    /* moto answers a garbage iterator with a Flask HTML 500 (TEST-PEERS
+    /* moto answers a garbage iterator with a Flask HTML 500 (docs/moto-gaps.md
      * C3): retried as transient, then reported without the page. */
     ddbxo_client *c = moto_client();
     ddbxo_error err;

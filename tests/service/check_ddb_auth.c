@@ -1,5 +1,5 @@
 /* Signatures proved by a verifier: moto with signature checking on
- * (TEST-PEERS C4).  While checking is still off, tests/moto_iam_setup.py
+ * (docs/moto-gaps.md C4).  While checking is still off, tests/moto_iam_setup.py
  * creates an IAM user with a dynamodb:* / sqs:* policy, a user without
  * one, and AssumeRole session credentials; then POST /moto-api/reset-auth
  * 0 turns checking on.  moto refuses with HTTP 403 and an XML body, so

@@ -112,7 +112,7 @@ END_TEST
 
 START_TEST(condition_failure_with_all_old_item)
 {
-    /* moto 5.2.1 spells it "Message" when Item is present (TEST-PEERS C6). */
+    /* moto 5.2.1 spells it "Message" when Item is present (docs/moto-gaps.md C6). */
     ddbxo__aws_error e;
     int cls = parse(400, "ConditionalCheckFailedException",
                     "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"

@@ -1,5 +1,5 @@
 /* The runner's shard tree with synthetic DescribeStream answers: moto has
- * one shard that never closes (TEST-PEERS C3), so splits, closed parents,
+ * one shard that never closes (docs/moto-gaps.md C3), so splits, closed parents,
  * trimmed parents and paging are only reachable this way.  The paging
  * test sends the pages from the fault-injecting server (a scripted
  * answer per request), through the real ddb layer. */

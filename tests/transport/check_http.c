@@ -1114,7 +1114,7 @@ START_TEST(unsigned_post_reaches_moto)
     char url[128];
     ddbxo__http_resp_init(&resp);
     snprintf(url, sizeof url, "%s/", tu_moto_endpoint(mo));
-    /* Unsigned, moto routes it to S3 (TEST-PEERS C4): ListBuckets XML. */
+    /* Unsigned, moto routes it to S3 (docs/moto-gaps.md C4): ListBuckets XML. */
     ck_assert_msg(post_ex(h, url, "{}", 2, 0, &resp, &err) == 0, "%s",
                   err.message);
     ck_assert_int_eq(resp.status, 200);

@@ -33,15 +33,17 @@ export CGO_LDFLAGS="-Wl,-rpath,$prefix/lib"
 unset LD_LIBRARY_PATH DDBXO_LIBRARY
 
 # The modules as a user has them: the binding, the example beside it (its
-# go.mod replaces the binding with ../../bindings/go), the test vectors.
+# go.mod replaces the binding with ../../bindings/go), the test vectors and
+# tests/data (DDBXO_TESTDATA, when set, still overrides it).
 src="$tmp/src"
 mkdir -p "$src/bindings" "$src/examples" "$src/tests"
 cp -r "$root/bindings/go" "$src/bindings/"
 cp -r "$root/examples/go-lambda" "$src/examples/"
 cp -r "$root/tests/vectors" "$src/tests/"
+cp -r "$root/tests/data" "$src/tests/"
 
 log="$tmp/go-test.log"
-(cd "$src/bindings/go" && VENV="$venv" DDBXO_TESTDATA="${DDBXO_TESTDATA:-$root/../shared/testdata}" \
+(cd "$src/bindings/go" && VENV="$venv" \
     "$GO" test -count=1 -v -timeout 300s ./... >"$log" 2>&1)
 rc=$?
 p=$(grep -cE '^--- PASS' "$log"); f=$(grep -cE '^--- FAIL' "$log")

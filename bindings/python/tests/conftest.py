@@ -33,7 +33,7 @@ for _k in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL",
 
 def testdata() -> Path:
     env = os.environ.get("DDBXO_TESTDATA")
-    return Path(env) if env else REPO.parent / "shared" / "testdata"
+    return Path(env) if env else REPO / "tests" / "data"
 
 
 def shared_event_files() -> List[Path]:
@@ -77,7 +77,7 @@ class Moto:
 
 # moto_server's own command line always serves threaded, and moto's
 # threaded server takes no locks: two concurrent ADDs to one item can lose
-# an update (TEST-PEERS C1), which the ledger tests' shared counter item
+# an update (docs/moto-gaps.md C1), which the ledger tests' shared counter item
 # meets.  So the tests run moto's app single-threaded with the Python next
 # to moto_server, as the C harness does (tests/harness/moto.c).
 _SINGLE_THREADED = (

@@ -2,7 +2,7 @@
 source table, applied to target tables that every test inspects.
 
 Sources are written with PutItem / DeleteItem only: moto emits spurious
-records for UpdateItem (TEST-PEERS C3).  moto does not implement
+records for UpdateItem (docs/moto-gaps.md C3).  moto does not implement
 ClientRequestToken (C2); exactly-once here rests on the conditional writes
 and the ledger, which moto does evaluate.
 """
