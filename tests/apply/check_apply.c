@@ -516,7 +516,7 @@ START_TEST(ledger_transaction_over_4mb_fails_before_sending)
     /* 11 items of 381,400 bytes: 4,195,400, over by 1,096 bytes. */
     b.bytes = 381400;
     b.tag = 'b';
-    ck_assert_int_eq(ddbxo_transact_apply(a, rec(1), NULL, &err),
+    ck_assert_int_eq(apply_outcome(a, rec(1), NULL, &err),
                      DDBXO_FAILED_PERMANENT);
     ck_assert_int_eq(err.code, DDBXO_E_LIMIT);
     ck_assert_int_eq(err.retryable, 0);
@@ -537,7 +537,7 @@ START_TEST(ledger_transaction_over_4mb_fails_before_sending)
     ck_assert_uint_eq(json_array_size(all), 1);
     json_decref(all);
     /* A replay gives the same answer: the refusal is not a DUPLICATE. */
-    ck_assert_int_eq(ddbxo_transact_apply(a, rec(1), NULL, &err),
+    ck_assert_int_eq(apply_outcome(a, rec(1), NULL, &err),
                      DDBXO_FAILED_PERMANENT);
     ck_assert_int_eq(err.code, DDBXO_E_LIMIT);
     ddbxo_applier_free(a);
