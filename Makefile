@@ -187,6 +187,8 @@ fuzz: $(B)/env.mk $(FUZZ_BIN)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/ddbxo.h $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(PREFIX)/include/ddbxo/sys
+	install -m 644 include/ddbxo/sys/*.h $(DESTDIR)$(PREFIX)/include/ddbxo/sys/
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libddbxo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf libddbxo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libddbxo.so

@@ -668,17 +668,14 @@ static int add_one(struct ddbxo_writes *w, const json_t *a, const char *at,
     }
 }
 
-DDBXO_API int ddbxo_writes_add_json(ddbxo_writes *w, const char *json,
-                                    size_t len, ddbxo_error *err)
+int ddbxo__writes_add_tree(struct ddbxo_writes *w, const json_t *j,
+                           ddbxo_error *err)
 {
-    json_t *j;
     size_t n0, i;
     int rc = 0;
 
     if (!w)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL, "no writes object");
-    if (!(j = load(json, len, "writes", err)))
-        return -1;
     n0 = w->n;
     if (json_is_array(j)) {
         for (i = 0; rc == 0 && i < json_array_size(j); i++) {
@@ -689,9 +686,22 @@ DDBXO_API int ddbxo_writes_add_json(ddbxo_writes *w, const char *json,
     } else {
         rc = add_one(w, j, "", err);
     }
-    json_decref(j);
     if (rc < 0)
         writes_truncate(w, n0);
+    return rc;
+}
+
+DDBXO_API int ddbxo_writes_add_json(ddbxo_writes *w, const char *json,
+                                    size_t len, ddbxo_error *err)
+{
+    json_t *j;
+    int rc;
+    if (!w)
+        return ddbxo__err(err, DDBXO_E_INVALID, NULL, "no writes object");
+    if (!(j = load(json, len, "writes", err)))
+        return -1;
+    rc = ddbxo__writes_add_tree(w, j, err);
+    json_decref(j);
     return rc;
 }
 

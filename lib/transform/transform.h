@@ -54,6 +54,10 @@ struct ddbxo_writes {
     size_t n, cap;
 };
 
+/* ddbxo_writes_add_json on a parsed document (borrowed): one write
+ * object or an array of them, all or nothing. */
+int ddbxo__writes_add_tree(struct ddbxo_writes *w, const json_t *j,
+                           ddbxo_error *err);
 void ddbxo__writes_init(struct ddbxo_writes *w);
 /* Frees every write; w can be reused. */
 void ddbxo__writes_clear(struct ddbxo_writes *w);
