@@ -209,3 +209,21 @@ func awsTypeIsThrottle(awsType string) bool {
 	defer C.free(unsafe.Pointer(cs))
 	return C.ddbxo_aws_type_is_throttle(cs) != 0
 }
+
+// ParseMode returns the mode called name ("replicate", "ledger" or
+// "tracker", as Mode.String spells it).  The error, an *Error with Code
+// CodeConfig and Path "Mode", is the C library's.
+func ParseMode(name string) (Mode, error) {
+	cs := C.CString(name)
+	defer C.free(unsafe.Pointer(cs))
+	if m := C.ddbxo_mode_parse(cs); m != 0 {
+		return Mode(m), nil
+	}
+	// Refused: let the library's rules say why, in the field's name.
+	var mo C.ddbxo_mode_options
+	mo.mode_name = cs
+	mo.names = optionNames
+	var cerr C.ddbxo_error
+	C.ddbxo_mode_options_check(&mo, &cerr)
+	return 0, cError(&cerr)
+}

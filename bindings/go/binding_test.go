@@ -169,3 +169,16 @@ func TestActionJSONIsTheLibrarys(t *testing.T) {
 		}
 	}
 }
+
+func TestParseModeIsTheLibrarys(t *testing.T) {
+	for _, m := range []Mode{Replicate, Ledger, Tracker} {
+		if got, err := ParseMode(m.String()); err != nil || got != m {
+			t.Errorf("ParseMode(%q) = %v, %v", m.String(), got, err)
+		}
+	}
+	var de *Error
+	if _, err := ParseMode("sideways"); !errors.As(err, &de) || de.Code != CodeConfig ||
+		de.Path != "Mode" || !strings.Contains(de.Message, "sideways") {
+		t.Errorf("ParseMode(sideways): %v", err)
+	}
+}

@@ -135,3 +135,19 @@ def test_writes_convert_only_the_members_the_library_names() -> None:
                             "ExpressionAttributeNames": {"#n": "n"},
                             "ExpressionAttributeValues": {":one": {"N": "1"}}}}
     assert _write_json({"Put": {"Item": {"pk": "a"}}}) == {"Put": {"Item": {"pk": {"S": "a"}}}}
+
+
+def test_check_mode_options_names_the_callers_options() -> None:
+    ddbxo.check_mode_options()
+    ddbxo.check_mode_options("ledger", ledger_table="l", aggregate="g:s")
+    env = ("DDBXO_MODE", "DDBXO_LEDGER_TABLE", "DDBXO_TRANSFORM", "DDBXO_AGGREGATE")
+    with pytest.raises(ddbxo.ConfigError) as ei:
+        ddbxo.check_mode_options("tracker", names=env)
+    assert ei.value.path == "DDBXO_LEDGER_TABLE"
+    assert "DDBXO_MODE tracker needs DDBXO_LEDGER_TABLE" in ei.value.message
+    with pytest.raises(ddbxo.ValidationError) as ei:
+        ddbxo.check_mode_options("ledger", ledger_table="l", transform="spec.json",
+                                 aggregate="g:s", names=env)
+    assert str(ei.value) == "DDBXO_AGGREGATE and DDBXO_TRANSFORM exclude each other"
+    with pytest.raises(ValueError):
+        ddbxo.check_mode_options(names=("a", "b"))  # type: ignore[arg-type]

@@ -170,27 +170,49 @@ _OPTION_NAMES = (ctypes.c_char_p * 4)(b"mode", b"ledger_table", b"transform", b"
 
 
 def _mode_options(mode: Optional[str], ledger_table: Optional[str],
-                  transform: TransformLike, aggregate: Optional[str]) -> _ffi.CModeOptions:
+                  transform: Any, aggregate: Optional[str],
+                  names: Any = _OPTION_NAMES) -> _ffi.CModeOptions:
     o = _ffi.CModeOptions()
     o.mode_name = None if mode is None else mode.encode("utf-8", "replace")
     o.ledger_table = _b(ledger_table)
     o.transforms = int(transform is not None)
     o.aggregate = int(aggregate is not None)
-    o.names = _OPTION_NAMES
+    o.names = names
     return o
 
 
-def _check_mode(mode: str, ledger_table: Optional[str], transform: TransformLike,
-                aggregate: Optional[str]) -> int:
+def _check_mode(mode: str, ledger_table: Optional[str], transform: Any,
+                aggregate: Optional[str], names: Any = _OPTION_NAMES) -> int:
     """The library's mode and transform rules (ddbxo_mode_options_check);
     returns the mode's number.  Raises ConfigError or ValidationError."""
     err = _ffi.CError()
     m = int(lib.ddbxo_mode_options_check(
-        ctypes.byref(_mode_options(mode, ledger_table, transform, aggregate)),
+        ctypes.byref(_mode_options(mode, ledger_table, transform, aggregate, names)),
         ctypes.byref(err)))
     if not m:
         raise from_c(err)
     return m
+
+
+def check_mode_options(mode: str = "replicate", *, ledger_table: Optional[str] = None,
+                       transform: Any = None, aggregate: Optional[str] = None,
+                       names: Optional[Tuple[str, str, str, str]] = None) -> None:
+    """Checks the mode and transform options as :meth:`Client.process_batch`
+    will, without a client or an event, e.g. at a Lambda function's init.
+    Only whether ``transform`` is given matters (a callable, a spec, or
+    a spec's path).  ``names`` are how your users call the four options
+    (mode, ledger table, transform, aggregate), for the error's ``path``
+    and message, e.g. environment variable names; default: the keyword
+    names.  Raises :class:`ddbxo.ConfigError` (unknown mode, an aggregate
+    in replicate mode, no ledger table for ledger or tracker mode) or
+    :class:`ddbxo.ValidationError` (transform and aggregate together):
+    the library's rules, shared with the CLI and the C Lambda bootstrap."""
+    arr: Any = _OPTION_NAMES
+    if names is not None:
+        if len(names) != 4:
+            raise ValueError("names: four names (mode, ledger table, transform, aggregate)")
+        arr = (ctypes.c_char_p * 4)(*(n.encode("utf-8") for n in names))
+    _check_mode(mode, ledger_table, transform, aggregate, arr)
 
 
 def _check_transform(transform: TransformLike, aggregate: Optional[str]) -> None:
