@@ -830,21 +830,13 @@ static int dump_cb(const char *buf, size_t size, void *data)
     return ddbxo__buf_put(data, buf, size);
 }
 
-DDBXO_API char *ddbxo_transform_run(const ddbxo_transform *t,
-                                    const ddbxo_record *rec, size_t *len,
-                                    ddbxo_error *err)
+char *ddbxo__writes_dump(const struct ddbxo_writes *w, size_t *len,
+                         ddbxo_error *err)
 {
-    struct ddbxo_writes w;
-    json_t *j;
+    json_t *j = ddbxo__writes_to_json(w);
     ddbxo__buf b;
-
     if (len)
         *len = 0;
-    ddbxo__writes_init(&w);
-    if (ddbxo__transform_run(t, rec, &w, err) < 0)
-        return NULL;
-    j = ddbxo__writes_to_json(&w);
-    ddbxo__writes_clear(&w);
     if (!j)
         return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory"), NULL;
     /* Through our buffer so ddbxo_free() matches the allocator. */
@@ -857,6 +849,23 @@ DDBXO_API char *ddbxo_transform_run(const ddbxo_transform *t,
     }
     json_decref(j);
     return (char *)ddbxo__buf_take(&b, len);
+}
+
+DDBXO_API char *ddbxo_transform_run(const ddbxo_transform *t,
+                                    const ddbxo_record *rec, size_t *len,
+                                    ddbxo_error *err)
+{
+    struct ddbxo_writes w;
+    char *out;
+
+    if (len)
+        *len = 0;
+    ddbxo__writes_init(&w);
+    if (ddbxo__transform_run(t, rec, &w, err) < 0)
+        return NULL;
+    out = ddbxo__writes_dump(&w, len, err);
+    ddbxo__writes_clear(&w);
+    return out;
 }
 
 /* ---------------------------------------------------------- identity */

@@ -75,6 +75,10 @@ int ddbxo__writes_delete_json(struct ddbxo_writes *w, const char *table,
                               json_t *key, ddbxo_error *err);
 /* The writes as the JSON array ddbxo_transform_run returns (new ref). */
 json_t *ddbxo__writes_to_json(const struct ddbxo_writes *w);
+/* The same as JSON text, compact (free with ddbxo_free; *len its length,
+ * may be NULL).  NULL with err (no memory). */
+char *ddbxo__writes_dump(const struct ddbxo_writes *w, size_t *len,
+                         ddbxo_error *err);
 
 /* The identity transform's writes: attribute map `node` of d (a record's
  * NewImage or Keys), checked strictly and sized in one pass, kept as its

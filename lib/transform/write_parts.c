@@ -5,7 +5,6 @@
  * code as ddbxo_writes_add_json (ddbxo__writes_add_tree). */
 #include "ddbxo/sys/binding.h"
 #include "transform/transform.h"
-#include "util/buf.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -138,36 +137,16 @@ DDBXO_API int ddbxo_writes_add_parts(ddbxo_writes *w,
     return add_parts(w, p, n, err);
 }
 
-static int dump_cb(const char *buf, size_t size, void *data)
-{
-    return ddbxo__buf_put(data, buf, size);
-}
-
 DDBXO_API char *ddbxo_write_parts_json(const ddbxo_write_parts *p, size_t n,
                                        size_t *len, ddbxo_error *err)
 {
     struct ddbxo_writes w;
-    json_t *j;
-    ddbxo__buf b;
+    char *out = NULL;
     if (len)
         *len = 0;
     ddbxo__writes_init(&w);
-    if (add_parts(&w, p, n, err) < 0) {
-        ddbxo__writes_clear(&w);
-        return NULL;
-    }
-    j = ddbxo__writes_to_json(&w);
+    if (add_parts(&w, p, n, err) == 0)
+        out = ddbxo__writes_dump(&w, len, err);
     ddbxo__writes_clear(&w);
-    if (!j)
-        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory"), NULL;
-    /* Through our buffer so ddbxo_free() matches the allocator. */
-    ddbxo__buf_init(&b);
-    if (json_dump_callback(j, dump_cb, &b, JSON_COMPACT) < 0 ||
-        !ddbxo__buf_cstr(&b)) {
-        json_decref(j);
-        ddbxo__buf_free(&b);
-        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory"), NULL;
-    }
-    json_decref(j);
-    return (char *)ddbxo__buf_take(&b, len);
+    return out;
 }

@@ -6,19 +6,12 @@ from typing import Dict, Optional, Type
 
 from . import _ffi
 
-# ddbxo_code numbers, read from the library (include/ddbxo/sys/binding.h).
-OK = _ffi.constant("DDBXO_OK")
-E_INVALID = _ffi.constant("DDBXO_E_INVALID")
-E_NOMEM = _ffi.constant("DDBXO_E_NOMEM")
-E_LIMIT = _ffi.constant("DDBXO_E_LIMIT")
-E_IO = _ffi.constant("DDBXO_E_IO")
-E_CONFIG = _ffi.constant("DDBXO_E_CONFIG")
-E_HTTP = _ffi.constant("DDBXO_E_HTTP")
-E_AWS = _ffi.constant("DDBXO_E_AWS")
-E_CONDITION = _ffi.constant("DDBXO_E_CONDITION")
-E_CANCELLED = _ffi.constant("DDBXO_E_CANCELLED")
-E_TIMEOUT = _ffi.constant("DDBXO_E_TIMEOUT")
-E_INTERNAL = _ffi.constant("DDBXO_E_INTERNAL")
+# ddbxo_code numbers, read from the library's table of constants
+# (include/ddbxo/sys/binding.h): E_LIMIT is DDBXO_E_LIMIT, and so on.
+(OK, E_INVALID, E_NOMEM, E_LIMIT, E_IO, E_CONFIG, E_HTTP, E_AWS, E_CONDITION,
+ E_CANCELLED, E_TIMEOUT, E_INTERNAL) = (_ffi.constant("DDBXO_" + name) for name in (
+    "OK", "E_INVALID", "E_NOMEM", "E_LIMIT", "E_IO", "E_CONFIG", "E_HTTP", "E_AWS",
+    "E_CONDITION", "E_CANCELLED", "E_TIMEOUT", "E_INTERNAL"))
 
 
 class Error(Exception):
