@@ -182,3 +182,16 @@ func TestParseModeIsTheLibrarys(t *testing.T) {
 		t.Errorf("ParseMode(sideways): %v", err)
 	}
 }
+
+func TestTypesAreTheLibrarys(t *testing.T) {
+	types := []Type{TypeS, TypeN, TypeB, TypeSS, TypeNS, TypeBS, TypeM, TypeL, TypeNULL, TypeBOOL}
+	lib := group(t, "ddbxo_type")
+	if len(lib) != len(types)+1 { // and DDBXO_TYPE_NONE
+		t.Fatalf("the library has %d types, the binding %d (+ none)", len(lib), len(types))
+	}
+	for _, ty := range types {
+		if lib[int64(ty)] != "DDBXO_TYPE_"+ty.String() {
+			t.Errorf("Type %d: library calls it %q, String %q", ty, lib[int64(ty)], ty.String())
+		}
+	}
+}
