@@ -26,7 +26,8 @@ extern "C" {
 /* ------------------------------------------------------------------ */
 
 /* One named constant of the public API: an enum value (group is the enum's
- * type, e.g. "ddbxo_code"), a limit or buffer size (group "limit"), the
+ * type, e.g. "ddbxo_code"; "log_level" for DDBXO_LOG_*), a limit, default
+ * or buffer size of the header (group "limit"), the
  * size of a buffer member of a public struct (group "bufsize", named
  * DDBXO_<STRUCT>_<MEMBER>_BUFSIZE, e.g. DDBXO_ERROR_MESSAGE_BUFSIZE = 320)
  * or of a public struct a binding mirrors (group "sizeof", named
@@ -47,7 +48,8 @@ DDBXO_API const ddbxo_constant *ddbxo_constants(size_t *n);
  * table has no such name. */
 DDBXO_API int ddbxo_constant_value(const char *name, long long *out);
 /* The name of value in group (e.g. "ddbxo_code", 3 -> "DDBXO_E_LIMIT";
- * static), or NULL when the group has no such value. */
+ * static), or NULL when the group has no such value.  In an enum's group
+ * values are unique; elsewhere the first of equal values is named. */
 DDBXO_API const char *ddbxo_constant_name(const char *group, long long value);
 
 /* The code called name ("invalid", as ddbxo_code_name spells it) -> the
