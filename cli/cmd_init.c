@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/binding.h"
 
 static void help(FILE *f)
 {
@@ -55,6 +56,7 @@ typedef struct init_opts {
 
 static int parse_args(int argc, char **argv, init_opts *o)
 {
+    const char *mode_name = NULL;
     memset(o, 0, sizeof *o);
     o->mode = DDBXO_MODE_REPLICATE;
     o->ttl_attr = DDBXO_DEFAULT_TTL_ATTR;
@@ -80,14 +82,8 @@ static int parse_args(int argc, char **argv, init_opts *o)
             slot = &o->source_version_attr;
         else if (strcmp(a, "--target-key") == 0) slot = &o->target_key;
         else if (strcmp(a, "--ttl-attr") == 0) slot = &o->ttl_attr;
-        else if (strcmp(a, "--mode") == 0) {
-            if (i + 1 >= argc || !(o->mode = ddbxo_mode_parse(argv[++i]))) {
-                fprintf(stderr, "ddbxo init: --mode needs replicate, ledger "
-                                "or tracker\n");
-                return -1;
-            }
-            continue;
-        } else {
+        else if (strcmp(a, "--mode") == 0) slot = &mode_name;
+        else {
             fprintf(stderr, "ddbxo init: unknown option '%s' (see --help)\n", a);
             return -1;
         }
@@ -102,15 +98,21 @@ static int parse_args(int argc, char **argv, init_opts *o)
                         "required (see --help)\n");
         return -1;
     }
-    if (o->mode != DDBXO_MODE_REPLICATE && !o->ledger) {
-        fprintf(stderr, "ddbxo init: --mode %s needs --ledger-table\n",
-                ddbxo_mode_name(o->mode));
-        return -1;
-    }
-    if (o->aggregate && o->mode == DDBXO_MODE_REPLICATE) {
-        fprintf(stderr, "ddbxo init: --aggregate needs --mode ledger or "
-                        "tracker\n");
-        return -1;
+    {
+        /* The rules ddbxo apply, run and redrive apply (the library's). */
+        static const char *const names[4] = {
+            "--mode", "--ledger-table", "--transform", "--aggregate",
+        };
+        ddbxo_mode_options mo = {0};
+        ddbxo_error err;
+        mo.mode_name = mode_name;
+        mo.ledger_table = o->ledger;
+        mo.aggregate = o->aggregate != NULL;
+        mo.names = names;
+        if (!(o->mode = ddbxo_mode_options_check(&mo, &err))) {
+            fprintf(stderr, "ddbxo init: %s\n", err.message);
+            return -1;
+        }
     }
     return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/binding.h"
 
 int cli_usage_error(const char *cmd, const char *what)
 {
@@ -14,22 +15,22 @@ int cli_usage_error(const char *cmd, const char *what)
     return CLI_EX_USAGE;
 }
 
+/* The library's rules (ddbxo_mode_options_check), in the flags' names. */
+static const char *const flag_names[4] = {
+    "--mode", "--ledger-table", "--transform", "--aggregate",
+};
+
 int cli_check_mode(const char *cmd, const cli_mode_opts *o, int *mode)
 {
-    *mode = o->mode_name ? ddbxo_mode_parse(o->mode_name)
-                         : DDBXO_MODE_REPLICATE;
-    if (!*mode)
-        return cli_usage_error(cmd, "--mode must be replicate, ledger or "
-                                    "tracker");
-    if (o->aggregate && o->spec)
-        return cli_usage_error(cmd, "--aggregate and --transform exclude "
-                                    "each other");
-    if (o->aggregate && *mode == DDBXO_MODE_REPLICATE)
-        return cli_usage_error(cmd, "--aggregate needs --mode ledger or "
-                                    "tracker: its writes are not idempotent");
-    if (*mode != DDBXO_MODE_REPLICATE && !o->ledger)
-        return cli_usage_error(cmd, "--mode ledger and tracker need "
-                                    "--ledger-table");
+    ddbxo_mode_options mo = {0};
+    ddbxo_error err;
+    mo.mode_name = o->mode_name;
+    mo.ledger_table = o->ledger;
+    mo.transforms = o->spec != NULL;
+    mo.aggregate = o->aggregate != NULL;
+    mo.names = flag_names;
+    if (!(*mode = ddbxo_mode_options_check(&mo, &err)))
+        return cli_usage_error(cmd, err.message);
     return -1;
 }
 

@@ -188,6 +188,9 @@ func (cl *Client) ProcessBatch(ctx context.Context, event []byte, opt Options) (
 	}
 	defer cl.mu.RUnlock()
 
+	if err := checkModeOptions(opt); err != nil {
+		return none, Summary{}, err
+	}
 	ev, buf, err := parseEvent(event)
 	if err != nil {
 		return none, Summary{}, err
@@ -260,17 +263,8 @@ func (cl *Client) ProcessBatch(ctx context.Context, event []byte, opt Options) (
 }
 
 // newTransform makes the C transform opt asks for (NULL = identity) and
-// the function that frees it.
+// the function that frees it; checkModeOptions has refused two at once.
 func newTransform(opt Options, sourceTable *C.char) (*C.ddbxo_transform, func(), error) {
-	n := 0
-	for _, set := range []bool{opt.Transform != nil, opt.TransformSpec != "", opt.Aggregate != ""} {
-		if set {
-			n++
-		}
-	}
-	if n > 1 {
-		return nil, nil, &Error{Code: CodeConfig, Message: "set at most one of Transform, TransformSpec, Aggregate"}
-	}
 	var cerr C.ddbxo_error
 	var t *C.ddbxo_transform
 	switch {

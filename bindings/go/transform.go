@@ -4,6 +4,7 @@ package ddbxo
 #include <stdint.h>
 #include <stdlib.h>
 #include "ddbxo.h"
+#include "ddbxo/sys/binding.h"
 #include "callback.h"
 */
 import "C"
@@ -64,41 +65,26 @@ func UpdateItem(key Image, expression string, names map[string]string, values Im
 }
 
 // MarshalJSON writes the action in the TransactItems shape the C library
-// reads (ddbxo_writes_add_json).
+// reads (ddbxo_writes_add_json).  The library builds and checks it
+// (ddbxo_write_parts_json), so an action it would refuse fails here.
 func (a Action) MarshalJSON() ([]byte, error) {
-	set := 0
-	for _, ok := range []bool{a.Put != nil, a.Update != nil, a.Delete != nil} {
-		if ok {
-			set++
-		}
+	w, err := newWriteParts([]Action{a})
+	if err != nil {
+		return nil, err
 	}
-	if set != 1 {
-		return nil, &Error{Code: CodeInvalid, Message: fmt.Sprintf("an Action needs exactly one of Put, Update, Delete (has %d)", set)}
+	defer w.free()
+	var n C.size_t
+	var cerr C.ddbxo_error
+	js := C.ddbxo_write_parts_json(w.p, 1, &n, &cerr)
+	if js == nil {
+		return nil, cError(&cerr)
 	}
-	type put struct {
-		TableName string `json:"TableName,omitempty"`
-		Item      Image  `json:"Item"`
+	defer C.ddbxo_free(unsafe.Pointer(js))
+	var one []json.RawMessage
+	if err := json.Unmarshal(C.GoBytes(unsafe.Pointer(js), C.int(n)), &one); err != nil || len(one) != 1 {
+		return nil, &Error{Code: CodeInternal, Message: "unreadable write from the library"}
 	}
-	type update struct {
-		TableName string            `json:"TableName,omitempty"`
-		Key       Image             `json:"Key"`
-		Expr      string            `json:"UpdateExpression"`
-		Names     map[string]string `json:"ExpressionAttributeNames,omitempty"`
-		Values    Image             `json:"ExpressionAttributeValues,omitempty"`
-	}
-	type del struct {
-		TableName string `json:"TableName,omitempty"`
-		Key       Image  `json:"Key"`
-	}
-	switch {
-	case a.Put != nil:
-		return json.Marshal(map[string]put{"Put": {a.Table, a.Put}})
-	case a.Update != nil:
-		u := a.Update
-		return json.Marshal(map[string]update{"Update": {a.Table, nonNilImage(u.Key), u.Expression, u.Names, u.Values}})
-	default:
-		return json.Marshal(map[string]del{"Delete": {a.Table, a.Delete}})
-	}
+	return one[0], nil
 }
 
 func nonNilImage(img Image) Image {
@@ -141,13 +127,12 @@ func ddbxoGoTransform(h C.uintptr_t, rec *C.ddbxo_record, out *C.ddbxo_writes, c
 	if len(w.Actions) == 0 {
 		return 0
 	}
-	js, err := json.Marshal(w.Actions)
+	parts, err := newWriteParts(w.Actions)
 	if err != nil {
 		return failTransform(cerr, err)
 	}
-	p := cBytes(js)
-	defer C.free(p)
-	if C.ddbxo_writes_add_json(out, (*C.char)(p), C.size_t(len(js)), cerr) != 0 {
+	defer parts.free()
+	if C.ddbxo_writes_add_parts(out, parts.p, C.size_t(parts.n), cerr) != 0 {
 		return -1
 	}
 	return 0

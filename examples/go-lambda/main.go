@@ -74,15 +74,12 @@ func newFunction() (*function, error) {
 		}
 		margin = time.Duration(n) * time.Millisecond
 	}
-	switch m := os.Getenv("DDBXO_MODE"); m {
-	case "", "replicate":
-		opt.Mode = ddbxo.Replicate
-	case "ledger":
-		opt.Mode = ddbxo.Ledger
-	case "tracker":
-		opt.Mode = ddbxo.Tracker
-	default:
-		return nil, fmt.Errorf("DDBXO_MODE %q: want replicate, ledger or tracker", m)
+	if m := os.Getenv("DDBXO_MODE"); m != "" {
+		mode, err := ddbxo.ParseMode(m)
+		if err != nil {
+			return nil, fmt.Errorf("DDBXO_MODE: %w", err)
+		}
+		opt.Mode = mode
 	}
 	if drop := os.Getenv("DDBXO_DROP_ATTRS"); drop != "" {
 		opt.Transform = dropAttrs(strings.Split(drop, ","))

@@ -31,6 +31,7 @@
 
 #include "ddbxo.h"
 #include "ddbxo/sys/apply.h"
+#include "ddbxo/sys/binding.h"
 
 typedef struct app {
     ddbxo_client *client;
@@ -122,14 +123,28 @@ static int init(void *ctx, ddbxo_error *err)
     c->target_table = env("DDBXO_TARGET_TABLE");
     if (!c->target_table)
         return fail(err, "DDBXO_TARGET_TABLE", "not set");
-    c->mode = DDBXO_MODE_REPLICATE;
-    if (env("DDBXO_MODE") && !(c->mode = ddbxo_mode_parse(env("DDBXO_MODE"))))
-        return fail(err, "DDBXO_MODE", "want replicate, ledger or tracker");
     c->ledger_table = env("DDBXO_LEDGER_TABLE");
     c->source_version_attr = env("DDBXO_SOURCE_VERSION_ATTR");
     c->park_queue_url = env("DDBXO_PARK_QUEUE_URL");
-    if (env("DDBXO_TRANSFORM") && env("DDBXO_AGGREGATE"))
-        return fail(err, "DDBXO_AGGREGATE", "set either it or DDBXO_TRANSFORM");
+    {
+        /* The library's mode and transform rules, in the variables' names
+         * (the CLI and the bindings apply the same ones). */
+        static const char *const names[4] = {
+            "DDBXO_MODE", "DDBXO_LEDGER_TABLE", "DDBXO_TRANSFORM",
+            "DDBXO_AGGREGATE",
+        };
+        ddbxo_mode_options mo = {0};
+        mo.mode_name = env("DDBXO_MODE");
+        mo.ledger_table = c->ledger_table;
+        mo.transforms = env("DDBXO_TRANSFORM") != NULL;
+        mo.aggregate = env("DDBXO_AGGREGATE") != NULL;
+        mo.names = names;
+        if (!(c->mode = ddbxo_mode_options_check(&mo, err))) {
+            /* An init error is a configuration error, whichever rule. */
+            err->code = DDBXO_E_CONFIG;
+            return -1;
+        }
+    }
     if (env("DDBXO_TRANSFORM")) {
         size_t len;
         char *spec = read_file(env("DDBXO_TRANSFORM"), &len, err);

@@ -2,6 +2,7 @@
  * and ddbxo_transact_apply: one record through the plan loop of
  * lib/apply/apply.h on this thread. */
 #include "apply/apply_int.h"
+#include "ddbxo/sys/binding.h"
 #include "service/client.h"
 #include "stream/record.h"
 
@@ -79,24 +80,23 @@ static int dup_opt(char **dst, const char *src, const char *field,
 static int check_config(const ddbxo_apply_config *cfg, int mode,
                         ddbxo_error *err)
 {
-    if (mode != DDBXO_MODE_REPLICATE && mode != DDBXO_MODE_LEDGER &&
-        mode != DDBXO_MODE_TRACKER)
-        return ddbxo__err(err, DDBXO_E_CONFIG, "mode",
-                          "mode %d is not replicate, ledger or tracker",
-                          cfg->mode);
+    /* The mode, ledger table and aggregate rules every front end shares;
+     * here the fields' names are the struct's, and the aggregate is the
+     * transform field's. */
+    static const char *const names[4] = {
+        "mode", "ledger_table", "transform", "transform",
+    };
+    ddbxo_mode_options mo = {0};
     if (!cfg->target_table || !*cfg->target_table)
         return ddbxo__err(err, DDBXO_E_CONFIG, "target_table",
                           "target_table is required");
-    if (mode != DDBXO_MODE_REPLICATE &&
-        (!cfg->ledger_table || !*cfg->ledger_table))
-        return ddbxo__err(err, DDBXO_E_CONFIG, "ledger_table",
-                          "%s mode needs ledger_table (a table with "
-                          "partition key pk of type S)", ddbxo_mode_name(mode));
-    if (mode == DDBXO_MODE_REPLICATE && cfg->transform &&
-        ddbxo_transform_needs_ledger(cfg->transform))
-        return ddbxo__err(err, DDBXO_E_CONFIG, "transform",
-                          "the aggregate needs --mode ledger or tracker: "
-                          "its writes are not idempotent");
+    mo.mode = cfg->mode;
+    mo.ledger_table = cfg->ledger_table;
+    mo.aggregate = cfg->transform &&
+                   ddbxo_transform_needs_ledger(cfg->transform);
+    mo.names = names;
+    if (!ddbxo_mode_options_check(&mo, err))
+        return -1;
     if (mode != DDBXO_MODE_REPLICATE && cfg->version_attr)
         return ddbxo__err(err, DDBXO_E_CONFIG, "version_attr",
                           "version_attr guards replicate mode only; %s mode "

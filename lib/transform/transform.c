@@ -669,17 +669,14 @@ static int add_one(struct ddbxo_writes *w, const json_t *a, const char *at,
     }
 }
 
-DDBXO_API int ddbxo_writes_add_json(ddbxo_writes *w, const char *json,
-                                    size_t len, ddbxo_error *err)
+int ddbxo__writes_add_tree(struct ddbxo_writes *w, const json_t *j,
+                           ddbxo_error *err)
 {
-    json_t *j;
     size_t n0, i;
     int rc = 0;
 
     if (!w)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL, "no writes object");
-    if (!(j = load(json, len, "writes", err)))
-        return -1;
     n0 = w->n;
     if (json_is_array(j)) {
         for (i = 0; rc == 0 && i < json_array_size(j); i++) {
@@ -690,9 +687,22 @@ DDBXO_API int ddbxo_writes_add_json(ddbxo_writes *w, const char *json,
     } else {
         rc = add_one(w, j, "", err);
     }
-    json_decref(j);
     if (rc < 0)
         writes_truncate(w, n0);
+    return rc;
+}
+
+DDBXO_API int ddbxo_writes_add_json(ddbxo_writes *w, const char *json,
+                                    size_t len, ddbxo_error *err)
+{
+    json_t *j;
+    int rc;
+    if (!w)
+        return ddbxo__err(err, DDBXO_E_INVALID, NULL, "no writes object");
+    if (!(j = load(json, len, "writes", err)))
+        return -1;
+    rc = ddbxo__writes_add_tree(w, j, err);
+    json_decref(j);
     return rc;
 }
 
@@ -821,21 +831,13 @@ static int dump_cb(const char *buf, size_t size, void *data)
     return ddbxo__buf_put(data, buf, size);
 }
 
-DDBXO_API char *ddbxo_transform_run(const ddbxo_transform *t,
-                                    const ddbxo_record *rec, size_t *len,
-                                    ddbxo_error *err)
+char *ddbxo__writes_dump(const struct ddbxo_writes *w, size_t *len,
+                         ddbxo_error *err)
 {
-    struct ddbxo_writes w;
-    json_t *j;
+    json_t *j = ddbxo__writes_to_json(w);
     ddbxo__buf b;
-
     if (len)
         *len = 0;
-    ddbxo__writes_init(&w);
-    if (ddbxo__transform_run(t, rec, &w, err) < 0)
-        return NULL;
-    j = ddbxo__writes_to_json(&w);
-    ddbxo__writes_clear(&w);
     if (!j)
         return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory"), NULL;
     /* Through our buffer so ddbxo_free() matches the allocator. */
@@ -848,6 +850,23 @@ DDBXO_API char *ddbxo_transform_run(const ddbxo_transform *t,
     }
     json_decref(j);
     return (char *)ddbxo__buf_take(&b, len);
+}
+
+DDBXO_API char *ddbxo_transform_run(const ddbxo_transform *t,
+                                    const ddbxo_record *rec, size_t *len,
+                                    ddbxo_error *err)
+{
+    struct ddbxo_writes w;
+    char *out;
+
+    if (len)
+        *len = 0;
+    ddbxo__writes_init(&w);
+    if (ddbxo__transform_run(t, rec, &w, err) < 0)
+        return NULL;
+    out = ddbxo__writes_dump(&w, len, err);
+    ddbxo__writes_clear(&w);
+    return out;
 }
 
 /* ---------------------------------------------------------- identity */

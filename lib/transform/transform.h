@@ -55,6 +55,10 @@ struct ddbxo_writes {
     size_t n, cap;
 };
 
+/* ddbxo_writes_add_json on a parsed document (borrowed): one write
+ * object or an array of them, all or nothing. */
+int ddbxo__writes_add_tree(struct ddbxo_writes *w, const json_t *j,
+                           ddbxo_error *err);
 void ddbxo__writes_init(struct ddbxo_writes *w);
 /* Frees every write; w can be reused. */
 void ddbxo__writes_clear(struct ddbxo_writes *w);
@@ -72,6 +76,10 @@ int ddbxo__writes_delete_json(struct ddbxo_writes *w, const char *table,
                               json_t *key, ddbxo_error *err);
 /* The writes as the JSON array ddbxo_transform_run returns (new ref). */
 json_t *ddbxo__writes_to_json(const struct ddbxo_writes *w);
+/* The same as JSON text, compact (free with ddbxo_free; *len its length,
+ * may be NULL).  NULL with err (no memory). */
+char *ddbxo__writes_dump(const struct ddbxo_writes *w, size_t *len,
+                         ddbxo_error *err);
 
 /* The identity transform's writes: attribute map `node` of d (a record's
  * NewImage or Keys), checked strictly and sized in one pass, kept as its

@@ -581,7 +581,8 @@ START_TEST(config_rules)
     cfg.transform = agg;
     config_refused(&cfg, "transform");
     ck_assert_ptr_null(ddbxo_applier_new(g_c, &cfg, &err));
-    ck_assert_ptr_nonnull(strstr(err.message, "--mode ledger or tracker"));
+    ck_assert_ptr_nonnull(strstr(err.message,
+                                 "transform needs mode ledger or tracker"));
     cfg.mode = DDBXO_MODE_LEDGER;
     cfg.ledger_table = "ledger";
     cfg.version_attr = "ver";

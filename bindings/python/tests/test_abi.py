@@ -18,6 +18,8 @@ STRUCTS: List[Tuple[str, Type[ctypes.Structure]]] = [
     ("ddbxo_client_config", _ffi.CClientConfig),
     ("ddbxo_apply_config", _ffi.CApplyConfig),
     ("ddbxo_apply_options", _ffi.CApplyOptions),
+    ("ddbxo_mode_options", _ffi.CModeOptions),
+    ("ddbxo_constant", _ffi.CConstant),
     ("ddbxo_sigv4_header", _ffi.CSigv4Header),
     ("ddbxo_sigv4_request", _ffi.CSigv4Request),
     ("ddbxo_sigv4_params", _ffi.CSigv4Params),
@@ -29,6 +31,7 @@ def test_struct_layouts_match_the_header(tmp_path: Path) -> None:
     assert cc, "a C compiler is needed (the library's build needs one too)"
     lines = ["#include <stddef.h>", "#include <stdio.h>", "#include <ddbxo.h>",
              "#include <ddbxo/sys/sigv4.h>",
+             "#include <ddbxo/sys/binding.h>",
              "int main(void) {"]
     want: Dict[str, int] = {}
     for cname, py in STRUCTS:

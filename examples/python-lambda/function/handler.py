@@ -50,12 +50,17 @@ def _options() -> Dict[str, Any]:
         "park_queue_url": _env("DDBXO_PARK_QUEUE_URL"),
         "aggregate": _env("DDBXO_AGGREGATE"),
     }
-    if opts["mode"] not in ("replicate", "ledger", "tracker"):
-        raise ConfigurationError("DDBXO_MODE: want replicate, ledger or tracker")
     spec = _env("DDBXO_TRANSFORM")
+    # libddbxo's rules for the mode and the transform (those of the C
+    # bootstrap and the CLI), naming the variables.
+    try:
+        ddbxo.check_mode_options(opts["mode"], ledger_table=opts["ledger_table"],
+                                 transform=spec, aggregate=opts["aggregate"],
+                                 names=("DDBXO_MODE", "DDBXO_LEDGER_TABLE",
+                                        "DDBXO_TRANSFORM", "DDBXO_AGGREGATE"))
+    except ddbxo.Error as e:
+        raise ConfigurationError(str(e)) from None
     if spec:
-        if opts["aggregate"]:
-            raise ConfigurationError("DDBXO_AGGREGATE: set either it or DDBXO_TRANSFORM")
         path = Path(os.environ.get("LAMBDA_TASK_ROOT", ".")) / spec
         try:
             opts["transform"] = json.loads(path.read_text())

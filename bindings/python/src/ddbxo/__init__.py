@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from . import sigv4, types
 from ._ffi import lib as _lib, library_path
-from .client import BatchResult, Client, TransformFn, TransformLike, transform_writes
+from .client import (
+    BatchResult,
+    Client,
+    TransformFn,
+    TransformLike,
+    check_mode_options,
+    transform_writes,
+)
 from .errors import (
     ConditionalCheckFailedError,
     ConfigError,
@@ -53,7 +60,7 @@ __all__ = [
     "DeadlineError", "Error", "EventLike", "InternalError", "IoError", "LimitError",
     "OutOfMemoryError", "Record", "ServiceError", "ThrottlingError",
     "TransactionCanceledError", "TransformFn", "TransformLike", "TransportError",
-    "ValidationError", "client_request_token", "dedup_canonical", "dedup_key",
-    "library_path", "library_version", "parse_event", "parse_record", "sigv4",
+    "ValidationError", "check_mode_options", "client_request_token", "dedup_canonical",
+    "dedup_key", "library_path", "library_version", "parse_event", "parse_record", "sigv4",
     "transform_writes", "types",
 ]

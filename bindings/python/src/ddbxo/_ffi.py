@@ -3,6 +3,11 @@
 ctypes, not cffi: see the package README for why.  Every struct below
 mirrors the C header field by field; tests/test_abi.py compiles a probe
 against the header and compares offsets, so a drift fails loudly.
+
+Numbers the library decides (enum values, buffer sizes, limits) are not
+written here: :func:`constant` reads them from the loaded library's table
+(include/ddbxo/sys/binding.h), and loading fails if a struct mirrored here
+has another size than the library's.
 """
 from __future__ import annotations
 
@@ -19,21 +24,103 @@ from ctypes import (
     c_int,
     c_int64,
     c_long,
+    c_longlong,
     c_size_t,
     c_uint,
     c_uint64,
     c_void_p,
 )
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 SONAME = "libddbxo.so.0"
 #: Environment variable naming the shared library file to load.
 ENV_LIBRARY = "DDBXO_LIBRARY"
 
-DDBXO_DEDUP_KEY_BUFSIZE = 65
-DDBXO_TOKEN_BUFSIZE = 37
-DDBXO_SIGV4_HEX_BUFSIZE = 65
+HERE = Path(__file__).resolve().parent
+#: The library a wheel or ``pip install`` puts inside the package.
+BUNDLED = HERE / SONAME
+
+
+def _candidates() -> List[str]:
+    """Where libddbxo is looked for, in order (documented in README.md)."""
+    out: List[str] = []
+    if BUNDLED.exists():
+        out.append(str(BUNDLED))          # the package's own: no set-up needed
+    env = os.environ.get(ENV_LIBRARY)
+    if env:
+        return out + [env]  # an explicit choice is never second-guessed
+    # A source checkout: bindings/python/src/ddbxo/ -> <repo>/build/.
+    for up in HERE.parents:
+        lib = up / "build" / "libddbxo.so"
+        if (up / "include" / "ddbxo.h").is_file() and lib.exists():
+            out.append(str(lib))
+            break
+    out.append(SONAME)
+    found = ctypes.util.find_library("ddbxo")
+    if found:
+        out.append(found)
+    return out
+
+
+def _open() -> ctypes.CDLL:
+    tried: List[str] = []
+    for cand in _candidates():
+        try:
+            return ctypes.CDLL(cand)
+        except OSError as e:
+            tried.append(f"{cand}: {e}")
+    raise ImportError(
+        "ddbxo: cannot load libddbxo (the package carries none: set "
+        "DDBXO_LIBRARY to the path of libddbxo.so, or install it where the "
+        "system loader finds it); tried: " + "; ".join(tried))
+
+
+lib = _open()
+
+
+class CConstant(Structure):
+    """``ddbxo_constant``: one row of the library's table of constants."""
+    _fields_ = [("name", c_char_p), ("group", c_char_p), ("value", c_longlong)]
+
+
+def _declare_table(dll: ctypes.CDLL) -> None:
+    try:
+        dll.ddbxo_constant_value.restype = c_int
+        dll.ddbxo_constant_value.argtypes = [c_char_p, POINTER(c_longlong)]
+        dll.ddbxo_constants.restype = POINTER(CConstant)
+        dll.ddbxo_constants.argtypes = [POINTER(c_size_t)]
+    except AttributeError:
+        raise ImportError(f"ddbxo: {dll._name} has no table of constants "
+                          "(ddbxo_constant_value): the library is older than "
+                          "this binding") from None
+
+
+_declare_table(lib)
+
+
+def constant(name: str) -> int:
+    """The value of one of the library's named constants, e.g.
+    ``constant("DDBXO_E_LIMIT")`` or ``constant("DDBXO_MAX_WRITES")``
+    (include/ddbxo/sys/binding.h lists what the table holds).  KeyError
+    for a name the library does not know."""
+    out = c_longlong()
+    if lib.ddbxo_constant_value(name.encode("ascii"), ctypes.byref(out)) != 0:
+        raise KeyError(name)
+    return int(out.value)
+
+
+def constants() -> Dict[str, Tuple[str, int]]:
+    """The library's whole table of constants: name -> (group, value)."""
+    n = c_size_t()
+    table = lib.ddbxo_constants(ctypes.byref(n))
+    return {text(table[i].name) or "": (text(table[i].group) or "", int(table[i].value))
+            for i in range(n.value)}
+
+
+DDBXO_DEDUP_KEY_BUFSIZE = constant("DDBXO_DEDUP_KEY_BUFSIZE")
+DDBXO_TOKEN_BUFSIZE = constant("DDBXO_TOKEN_BUFSIZE")
+DDBXO_SIGV4_HEX_BUFSIZE = constant("DDBXO_SIGV4_HEX_BUFSIZE")
 
 
 class CError(Structure):
@@ -42,10 +129,10 @@ class CError(Structure):
         ("retryable", c_int),
         ("ambiguous", c_int),
         ("http_status", c_long),
-        ("aws_type", c_char * 96),
-        ("request_id", c_char * 96),
-        ("path", c_char * 160),
-        ("message", c_char * 320),
+        ("aws_type", c_char * constant("DDBXO_ERROR_AWS_TYPE_BUFSIZE")),
+        ("request_id", c_char * constant("DDBXO_ERROR_REQUEST_ID_BUFSIZE")),
+        ("path", c_char * constant("DDBXO_ERROR_PATH_BUFSIZE")),
+        ("message", c_char * constant("DDBXO_ERROR_MESSAGE_BUFSIZE")),
     ]
 
 
@@ -112,6 +199,18 @@ class CApplyConfig(Structure):
 
 class CApplyOptions(Structure):
     _fields_ = [("deadline_ms", c_int64), ("shard_id", c_char_p)]
+
+
+class CModeOptions(Structure):
+    """``ddbxo_mode_options``: the mode and transform options as given."""
+    _fields_ = [
+        ("mode_name", c_char_p),
+        ("mode", c_int),
+        ("ledger_table", c_char_p),
+        ("transforms", c_int),
+        ("aggregate", c_int),
+        ("names", POINTER(c_char_p)),
+    ]
 
 
 class CSigv4Header(Structure):
@@ -210,8 +309,19 @@ _PROTOS = {
     "ddbxo_transform_aggregate": (_P, [c_char_p, _E]),
     "ddbxo_transform_free": (None, [_P]),
     "ddbxo_transform_run": (c_void_p, [_P, _P, _SZ, _E]),
+    # what a binding reads from the library (ddbxo/sys/binding.h)
+    "ddbxo_constant_name": (c_char_p, [c_char_p, c_longlong]),
+    "ddbxo_code_from_name": (c_int, [c_char_p]),
+    "ddbxo_outcome_from_name": (c_int, [c_char_p]),
+    "ddbxo_service_from_name": (c_int, [c_char_p]),
+    "ddbxo_aws_type_is_throttle": (c_int, [c_char_p]),
+    "ddbxo_error_is_throttle": (c_int, [_E]),
+    "ddbxo_mode_options_check": (c_int, [POINTER(CModeOptions), _E]),
+    "ddbxo_mode_options_check_transform": (c_int, [POINTER(CModeOptions), _E]),
+    "ddbxo_write_member_holds_values": (c_int, [c_char_p]),
     # apply and batch
     "ddbxo_mode_parse": (c_int, [c_char_p]),
+    "ddbxo_mode_name": (c_char_p, [c_int]),
     "ddbxo_outcome_name": (c_char_p, [c_int]),
     "ddbxo_applier_new": (_P, [_P, POINTER(CApplyConfig), _E]),
     "ddbxo_applier_free": (None, [_P]),
@@ -224,62 +334,39 @@ _PROTOS = {
 }
 
 
-HERE = Path(__file__).resolve().parent
-#: The library a wheel or ``pip install`` puts inside the package.
-BUNDLED = HERE / SONAME
+#: The structs mirrored above, by the name of their size in the library's
+#: table: a library built from another header fails to load.
+_SIZES = {
+    "DDBXO_SIZEOF_ERROR": CError,
+    "DDBXO_SIZEOF_RETRY_CONFIG": CRetryConfig,
+    "DDBXO_SIZEOF_CLIENT_CONFIG": CClientConfig,
+    "DDBXO_SIZEOF_APPLY_CONFIG": CApplyConfig,
+    "DDBXO_SIZEOF_APPLY_OPTIONS": CApplyOptions,
+    "DDBXO_SIZEOF_MODE_OPTIONS": CModeOptions,
+}
 
 
-def _candidates() -> List[str]:
-    """Where libddbxo is looked for, in order (documented in README.md)."""
-    out: List[str] = []
-    if BUNDLED.exists():
-        out.append(str(BUNDLED))          # the package's own: no set-up needed
-    env = os.environ.get(ENV_LIBRARY)
-    if env:
-        return out + [env]  # an explicit choice is never second-guessed
-    # A source checkout: bindings/python/src/ddbxo/ -> <repo>/build/.
-    for up in HERE.parents:
-        lib = up / "build" / "libddbxo.so"
-        if (up / "include" / "ddbxo.h").is_file() and lib.exists():
-            out.append(str(lib))
-            break
-    out.append(SONAME)
-    found = ctypes.util.find_library("ddbxo")
-    if found:
-        out.append(found)
-    return out
-
-
-def _load() -> ctypes.CDLL:
-    tried: List[str] = []
-    lib: Optional[ctypes.CDLL] = None
-    for cand in _candidates():
-        try:
-            lib = ctypes.CDLL(cand)
-            break
-        except OSError as e:
-            tried.append(f"{cand}: {e}")
-    if lib is None:
-        raise ImportError(
-            "ddbxo: cannot load libddbxo (the package carries none: set "
-            "DDBXO_LIBRARY to the path of libddbxo.so, or install it where the "
-            "system loader finds it); tried: " + "; ".join(tried))
+def _declare(dll: ctypes.CDLL) -> None:
     missing = []
     for name, (res, args) in _PROTOS.items():
         try:
-            fn = getattr(lib, name)
+            fn = getattr(dll, name)
         except AttributeError:
             missing.append(name)
             continue
         fn.restype = res
         fn.argtypes = args
     if missing:
-        raise ImportError(f"ddbxo: {lib._name} lacks {', '.join(missing)}: "
+        raise ImportError(f"ddbxo: {dll._name} lacks {', '.join(missing)}: "
                           "the library is older than this binding")
-    return lib
+    for cname, py in _SIZES.items():
+        if constant(cname) != ctypes.sizeof(py):
+            raise ImportError(f"ddbxo: {dll._name} has {cname} = {constant(cname)}, "
+                              f"this binding {ctypes.sizeof(py)}: the library was "
+                              "built from another header than this binding")
 
 
-lib = _load()
+_declare(lib)
 #: The path or name the library was loaded from.
 library_path: str = lib._name
 #: True when that is the package's own copy.

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 from . import _ffi
 from .errors import E_CONFIG, E_INVALID, ConfigError, Error, ValidationError, from_c
 from .records import EventLike, Record, _Event, _Owner, _record, _to_bytes
-from .types import serialize, serialize_item
+from .types import serialize_item
 
 lib = _ffi.lib
 log = logging.getLogger("ddbxo")
@@ -25,8 +25,6 @@ TransformFn = Callable[[Record], Any]
 #: What ``transform=`` accepts: a callable, a declarative spec (dict or its
 #: JSON text, docs/transform.md), "identity", or None (= identity).
 TransformLike = Union[TransformFn, Mapping[str, Any], str, None]
-
-_SERVICES = {"dynamodb": 0, "streams": 1, "sqs": 2}
 
 
 def _b(s: Optional[str]) -> Optional[bytes]:
@@ -139,34 +137,98 @@ def _fill(err_p: Any, message: str) -> None:
     e = err_p.contents
     ctypes.memset(ctypes.byref(e), 0, ctypes.sizeof(e))
     e.code = E_INVALID
-    raw = message.encode("utf-8", "replace")[:319]
+    raw = message.encode("utf-8", "replace")[:type(e).message.size - 1]
     e.message = raw.decode("utf-8", "ignore").encode("utf-8")
 
 
+def _holds_values(member: str) -> bool:
+    """Whether a write's member holds DynamoDB values (the library says
+    which: "Item", "Key", "ExpressionAttributeValues")."""
+    return bool(lib.ddbxo_write_member_holds_values(member.encode("utf-8", "replace")))
+
+
 def _write_json(w: Any) -> Dict[str, Any]:
-    """One write with Python values -> the TransactItems shape in DynamoDB JSON."""
-    if not isinstance(w, Mapping) or len(w) != 1:
+    """One write with Python values -> the same write in DynamoDB JSON.
+
+    The shape is the user's (the TransactItems shape of
+    ``ddbxo_writes_add_json``) and the library checks it; only the members
+    the library names as holding values are converted."""
+    if not isinstance(w, Mapping):
         raise TypeError('a write is {"Put": {...}}, {"Update": {...}} or {"Delete": {...}}')
-    (kind, body), = w.items()
-    if not isinstance(body, Mapping):
-        raise TypeError(f"{kind} must be an object")
-    out = dict(body)
-    for name in ("Item", "Key"):
-        if name in out:
-            out[name] = serialize_item(out[name])
-    if "ExpressionAttributeValues" in out:
-        out["ExpressionAttributeValues"] = {
-            k: serialize(v) for k, v in out["ExpressionAttributeValues"].items()}
-    return {kind: out}
+    out: Dict[str, Any] = {}
+    for kind, body in w.items():
+        if isinstance(body, Mapping):
+            body = {m: serialize_item(v) if isinstance(v, Mapping) and _holds_values(m) else v
+                    for m, v in body.items()}
+        out[kind] = body
+    return out
+
+
+#: How this binding's users name the options in ``ddbxo_mode_options``
+#: order (mode, ledger table, transform, aggregate): the keyword arguments.
+_OPTION_NAMES = (ctypes.c_char_p * 4)(b"mode", b"ledger_table", b"transform", b"aggregate")
+
+
+def _mode_options(mode: Optional[str], ledger_table: Optional[str],
+                  transform: Any, aggregate: Optional[str],
+                  names: Any = _OPTION_NAMES) -> _ffi.CModeOptions:
+    o = _ffi.CModeOptions()
+    o.mode_name = None if mode is None else mode.encode("utf-8", "replace")
+    o.ledger_table = _b(ledger_table)
+    o.transforms = int(transform is not None)
+    o.aggregate = int(aggregate is not None)
+    o.names = names
+    return o
+
+
+def _check_mode(mode: str, ledger_table: Optional[str], transform: Any,
+                aggregate: Optional[str], names: Any = _OPTION_NAMES) -> int:
+    """The library's mode and transform rules (ddbxo_mode_options_check);
+    returns the mode's number.  Raises ConfigError or ValidationError."""
+    err = _ffi.CError()
+    m = int(lib.ddbxo_mode_options_check(
+        ctypes.byref(_mode_options(mode, ledger_table, transform, aggregate, names)),
+        ctypes.byref(err)))
+    if not m:
+        raise from_c(err)
+    return m
+
+
+def check_mode_options(mode: str = "replicate", *, ledger_table: Optional[str] = None,
+                       transform: Any = None, aggregate: Optional[str] = None,
+                       names: Optional[Tuple[str, str, str, str]] = None) -> None:
+    """Checks the mode and transform options as :meth:`Client.process_batch`
+    will, without a client or an event, e.g. at a Lambda function's init.
+    Only whether ``transform`` is given matters (a callable, a spec, or
+    a spec's path).  ``names`` are how your users call the four options
+    (mode, ledger table, transform, aggregate), for the error's ``path``
+    and message, e.g. environment variable names; default: the keyword
+    names.  Raises :class:`ddbxo.ConfigError` (unknown mode, an aggregate
+    in replicate mode, no ledger table for ledger or tracker mode) or
+    :class:`ddbxo.ValidationError` (transform and aggregate together):
+    the library's rules, shared with the CLI and the C Lambda bootstrap."""
+    arr: Any = _OPTION_NAMES
+    if names is not None:
+        if len(names) != 4:
+            raise ValueError("names: four names (mode, ledger table, transform, aggregate)")
+        arr = (ctypes.c_char_p * 4)(*(n.encode("utf-8") for n in names))
+    _check_mode(mode, ledger_table, transform, aggregate, arr)
+
+
+def _check_transform(transform: TransformLike, aggregate: Optional[str]) -> None:
+    """The part of the rules a dry run needs: one transform at most."""
+    err = _ffi.CError()
+    if lib.ddbxo_mode_options_check_transform(
+            ctypes.byref(_mode_options(None, None, transform, aggregate)),
+            ctypes.byref(err)) != 0:
+        raise from_c(err)
 
 
 def _make_transform(transform: TransformLike, aggregate: Optional[str]) -> Optional[int]:
     """A C transform for the declarative kinds (caller frees), or None."""
+    _check_transform(transform, aggregate)
     err = _ffi.CError()
     if aggregate is not None:
-        if transform is not None:
-            raise ValidationError("give transform or aggregate, not both", code=E_INVALID,
-                                  path="aggregate")
         ptr = lib.ddbxo_transform_aggregate(aggregate.encode("utf-8"), ctypes.byref(err))
     elif transform is None or transform == "identity":
         ptr = lib.ddbxo_transform_identity(ctypes.byref(err))
@@ -383,7 +445,8 @@ class Client:
         {"TableName": "t"})``; ``service`` is "dynamodb", "streams" or
         "sqs".  Request and response are the services' JSON (DynamoDB JSON
         for items).  Raises a :class:`ddbxo.Error` subclass."""
-        if service not in _SERVICES:
+        svc = int(lib.ddbxo_service_from_name(service.encode("utf-8", "replace")))
+        if svc < 0:
             raise ValidationError(f"unknown service {service!r}", code=E_INVALID)
         body = json.dumps(dict(request or {}), separators=(",", ":")).encode("utf-8")
         out = ctypes.c_void_p()
@@ -391,7 +454,7 @@ class Client:
         detail = ctypes.c_void_p()
         err = _ffi.CError()
         with self._lock.call():
-            rc = lib.ddbxo_call_ex(self._handle(), _SERVICES[service],
+            rc = lib.ddbxo_call_ex(self._handle(), svc,
                                    operation.encode("ascii"), body, len(body), deadline_ms,
                                    ctypes.byref(out), ctypes.byref(n), ctypes.byref(detail),
                                    ctypes.byref(err))
@@ -449,13 +512,10 @@ class Client:
         document; record failures are in the result, not raised.
         """
         ev = _Event(event)
+        m = _check_mode(mode, ledger_table, transform, aggregate)
         fn: Optional[TransformFn] = None
         if callable(transform) and not isinstance(transform, (str, Mapping)):
-            if aggregate is not None:
-                raise ValidationError("give transform or aggregate, not both",
-                                      code=E_INVALID, path="aggregate")
             fn = transform
-        m = lib.ddbxo_mode_parse(mode.encode("ascii", "replace"))
         cfg = _ffi.CApplyConfig()
         cfg.mode = m
         cfg.target_table = _b(target_table)
@@ -482,7 +542,7 @@ class Client:
                      if f[0] != "transform"))
             pooled = self._checkout(key)
             if pooled is None:
-                pooled = self._new_applier(handle, cfg, fn, ev, transform, aggregate, m, mode)
+                pooled = self._new_applier(handle, cfg, fn, ev, transform, aggregate)
             py = pooled.py
             if py is not None and fn is not None:
                 py.bind(fn, ev)
@@ -537,8 +597,8 @@ class Client:
             p.free()
 
     def _new_applier(self, handle: int, cfg: _ffi.CApplyConfig, fn: Optional[TransformFn],
-                     ev: _Event, transform: TransformLike, aggregate: Optional[str],
-                     m: int, mode: str) -> _Pooled:
+                     ev: _Event, transform: TransformLike,
+                     aggregate: Optional[str]) -> _Pooled:
         py: Optional[_PyTransform] = None
         tptr: Optional[int] = None
         try:
@@ -547,9 +607,6 @@ class Client:
                 tptr = py.ptr
             else:
                 tptr = _make_transform(transform, aggregate)
-            if not m:
-                raise ConfigError(f"unknown mode {mode!r} (replicate, ledger, tracker)",
-                                  code=E_CONFIG, path="mode")
             cfg.transform = tptr
             err = _ffi.CError()
             applier = lib.ddbxo_applier_new(handle, ctypes.byref(cfg), ctypes.byref(err))

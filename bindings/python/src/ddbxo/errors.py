@@ -1,34 +1,17 @@
 """The exception hierarchy: one class per ddbxo_code, carrying ddbxo_error's fields."""
 from __future__ import annotations
 
+import ctypes
 from typing import Dict, Optional, Type
 
 from . import _ffi
 
-# ddbxo_code numbers (include/ddbxo.h; they never change).
-OK = 0
-E_INVALID = 1
-E_NOMEM = 2
-E_LIMIT = 3
-E_IO = 4
-E_CONFIG = 5
-E_HTTP = 6
-E_AWS = 7
-E_CONDITION = 8
-E_CANCELLED = 9
-E_TIMEOUT = 10
-E_INTERNAL = 11
-
-# AWS error types that mean "slow down": the C retry policy's throttling
-# class (lib/transport/http_retry.c throttle_codes), which the public API does not
-# expose; keep the two lists equal.
-_THROTTLING_TYPES = frozenset({
-    "Throttling", "ThrottlingException", "ThrottledException",
-    "RequestThrottledException", "TooManyRequestsException",
-    "ProvisionedThroughputExceededException", "TransactionInProgressException",
-    "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException",
-    "RequestThrottled", "SlowDown", "EC2ThrottledException",
-})
+# ddbxo_code numbers, read from the library's table of constants
+# (include/ddbxo/sys/binding.h): E_LIMIT is DDBXO_E_LIMIT, and so on.
+(OK, E_INVALID, E_NOMEM, E_LIMIT, E_IO, E_CONFIG, E_HTTP, E_AWS, E_CONDITION,
+ E_CANCELLED, E_TIMEOUT, E_INTERNAL) = (_ffi.constant("DDBXO_" + name) for name in (
+    "OK", "E_INVALID", "E_NOMEM", "E_LIMIT", "E_IO", "E_CONFIG", "E_HTTP", "E_AWS",
+    "E_CONDITION", "E_CANCELLED", "E_TIMEOUT", "E_INTERNAL"))
 
 
 class Error(Exception):
@@ -145,11 +128,29 @@ def code_name(code: int) -> str:
     return _ffi.text(_ffi.lib.ddbxo_code_name(code)) or "unknown"
 
 
+def is_throttle(aws_type: str) -> bool:
+    """Whether the library's retry policy treats this AWS error type as
+    throttling (e.g. "ProvisionedThroughputExceededException")."""
+    return bool(_ffi.lib.ddbxo_aws_type_is_throttle(aws_type.encode("utf-8", "replace")))
+
+
+def _is_throttle(err: _ffi.CError) -> bool:
+    return bool(_ffi.lib.ddbxo_error_is_throttle(ctypes.byref(err)))
+
+
 def error_class(code: int, aws_type: str = "") -> Type[Error]:
-    """The Error subclass for a ddbxo_code and AWS error type."""
-    if code == E_AWS and aws_type in _THROTTLING_TYPES:
+    """The Error subclass for a ddbxo_code and AWS error type: the library
+    says which errors are throttling (:class:`ThrottlingError`)."""
+    err = _ffi.CError()
+    err.code = code
+    err.aws_type = aws_type.encode("utf-8", "replace")[:_ffi.CError.aws_type.size - 1]
+    return _class_of(err)
+
+
+def _class_of(err: _ffi.CError) -> Type[Error]:
+    if _is_throttle(err):
         return ThrottlingError
-    return _BY_CODE.get(code, InternalError)
+    return _BY_CODE.get(err.code, InternalError)
 
 
 def from_c(err: Optional[_ffi.CError], fallback: str = "unknown error") -> Error:
@@ -158,7 +159,7 @@ def from_c(err: Optional[_ffi.CError], fallback: str = "unknown error") -> Error
         return InternalError(fallback)
     s = _ffi.text
     aws_type = s(err.aws_type) or ""
-    cls = error_class(err.code, aws_type)
+    cls = _class_of(err)
     return cls(s(err.message) or fallback, code=err.code or E_INTERNAL,
                retryable=bool(err.retryable), ambiguous=bool(err.ambiguous),
                http_status=int(err.http_status), aws_type=aws_type,

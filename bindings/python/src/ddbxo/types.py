@@ -29,12 +29,15 @@ from collections.abc import Mapping
 from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from typing import Any, Dict
 
+from . import _ffi
+
 __all__ = ["Binary", "DYNAMODB_CONTEXT", "deserialize", "deserialize_item",
            "serialize", "serialize_item"]
 
-#: boto3.dynamodb.types.DYNAMODB_CONTEXT: 38 digits, DynamoDB's exponent
-#: range, and any rounding is an error.
-DYNAMODB_CONTEXT = Context(Emin=-128, Emax=126, prec=38,
+#: boto3.dynamodb.types.DYNAMODB_CONTEXT: 38 digits (the library's
+#: DDBXO_MAX_NUMBER_DIGITS, read from it), DynamoDB's exponent range, and
+#: any rounding is an error.
+DYNAMODB_CONTEXT = Context(Emin=-128, Emax=126, prec=_ffi.constant("DDBXO_MAX_NUMBER_DIGITS"),
                            traps=[Clamped, Overflow, Inexact, Rounded, Underflow])
 
 
