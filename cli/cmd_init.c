@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "ddbxo.h"
+#include "util/clock.h"
 
 static void help(FILE *f)
 {
@@ -239,8 +240,7 @@ static int create(ddbxo_client *c, const char *name, json_t *schema,
             return -1;
         if (active)
             break;
-        struct timespec ts = { 0, 100 * 1000 * 1000 };
-        nanosleep(&ts, NULL);
+        ddbxo__sleep_ms(100);
     }
     req = json_pack("{s:s,s:{s:b,s:s}}", "TableName", name,
                     "TimeToLiveSpecification", "Enabled", 1, "AttributeName",

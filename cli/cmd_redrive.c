@@ -12,6 +12,7 @@
 #include "service/ddb.h"
 #include "ddbxo.h"
 #include "redrive/redrive.h"
+#include "util/clock.h"
 
 /* Pause before a message's failed records go again: it doubles up to
  * REDRIVE_PAUSE_MAX_MS while tries settle nothing. */
@@ -367,7 +368,7 @@ static int apply_records(redrive *r, const char *id, ddbxo_applier *ap,
         fprintf(stderr, "ddbxo redrive: message %.100s: %zu of %zu records "
                         "failed; trying them again in %ld ms\n", id,
                 json_array_size(again), before, pause);
-        ddbxo__nap_ms(pause);
+        ddbxo__sleep_ms(pause);
         if (json_array_size(again) < before)
             pause = REDRIVE_PAUSE_FIRST_MS;
         else if ((pause *= 2) > REDRIVE_PAUSE_MAX_MS)

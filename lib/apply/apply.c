@@ -4,6 +4,7 @@
 #include "apply/apply_int.h"
 #include "service/client.h"
 #include "stream/record.h"
+#include "util/clock.h"
 
 #include <openssl/rand.h>
 #include <stdlib.h>
@@ -196,17 +197,14 @@ DDBXO_API void ddbxo_applier_free(ddbxo_applier *a)
  * done by then), never past the deadline. */
 static void resend_pause(int sends, int64_t deadline_ms)
 {
-    struct timespec ts;
     int64_t ms = 20LL << (sends > 4 ? 4 : (sends > 1 ? sends - 1 : 0));
     ms += rand() % (ms + 1);
     if (deadline_ms > 0) {
-        int64_t now;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        int64_t now = ddbxo__wall_ms();
         if (now + ms >= deadline_ms)
             ms = deadline_ms > now ? (deadline_ms - now) / 2 : 0;
     }
-    ddbxo__nap_ms(ms);
+    ddbxo__sleep_ms(ms);
 }
 
 /* FAILED_PERMANENT -> PARKED when the record reached the park queue. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 
 /* After a failed refresh of still-usable credentials, wait this long before
@@ -98,10 +99,8 @@ int ddbxo__creds_token_ok(const char *s)
 
 int64_t ddbxo__now_wall(void *ctx)
 {
-    struct timespec ts;
     (void)ctx;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
+    return ddbxo__wall_ms() / 1000;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "runner/runner.h"
 
@@ -361,7 +362,7 @@ int ddbxo__verify_run(ddbxo_client *c, const ddbxo__verify_config *cfg,
     vctx v;
     json_t *repaired = json_object();
     long long resolved = 0, refused = 0;
-    int64_t start = ddbxo__runner_mono_ms();
+    int64_t start = ddbxo__now_ms();
     int nseg = cfg->segments ? cfg->segments : DDBXO_BACKFILL_DEFAULT_SEGMENTS;
     int rc = -1;
     *out = NULL;
@@ -394,7 +395,7 @@ int ddbxo__verify_run(ddbxo_client *c, const ddbxo__verify_config *cfg,
         settle(&v, &resolved, repaired, &refused, err) < 0)
         goto out;
     if (!(*out = report(&v, resolved, repaired, refused,
-                        (double)(ddbxo__runner_mono_ms() - start) / 1000.0))) {
+                        (double)(ddbxo__now_ms() - start) / 1000.0))) {
         nomem(err);
         goto out;
     }

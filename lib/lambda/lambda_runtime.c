@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/curl_global.h"
 #include "util/error.h"
 #include "lambda/lambda.h"
@@ -303,8 +304,7 @@ static void *loop(void *arg)
         if (st > 0 || ++fails >= NEXT_TRIES)
             break;
         rlog(r, DDBXO_LOG_WARN, "%s; retrying", e.message);
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
+        ddbxo__sleep_ms(100);
     }
     conn_clear(&c);
     set_fatal(r, &e);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "service/ddb.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 #define A_PK "pk"
@@ -77,7 +78,7 @@ static json_t *key_of(const ddbxo__ckpt *k, const char *prefix,
 
 static int64_t now_deadline(void)
 {
-    return ddbxo__runner_wall_ms() + CALL_MS;
+    return ddbxo__wall_ms() + CALL_MS;
 }
 
 int ddbxo__ckpt_read(const ddbxo__ckpt *k, const char *shard,

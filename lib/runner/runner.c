@@ -12,41 +12,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 
 #define DEFAULT_PROGRESS_MS 5000
 /* A stop request is noticed within this long while sleeping. */
 #define NAP_SLICE_MS 50
 
-int64_t ddbxo__runner_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t ddbxo__runner_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int ddbxo__runner_nap(ddbxo_runner *r, int64_t ms)
 {
-    int64_t end = ddbxo__runner_mono_ms() + ms;
+    int64_t end = ddbxo__now_ms() + ms;
     for (;;) {
-        int64_t left = end - ddbxo__runner_mono_ms();
-        struct timespec ts;
+        int64_t left = end - ddbxo__now_ms();
         if (atomic_load(&r->stop))
             return 1;
         if (left <= 0)
             return 0;
-        if (left > NAP_SLICE_MS)
-            left = NAP_SLICE_MS;
-        ts.tv_sec = 0;
-        ts.tv_nsec = (long)left * 1000000L;
-        nanosleep(&ts, NULL);    /* EINTR (a signal) just ends a slice */
+        ddbxo__sleep_ms(left > NAP_SLICE_MS ? NAP_SLICE_MS : left);
     }
 }
 
@@ -84,7 +66,7 @@ static char *default_owner(void)
         fclose(f);
     }
     if (!rnd)
-        rnd = (unsigned)ddbxo__runner_mono_ms() ^ (unsigned)getpid() << 16;
+        rnd = (unsigned)ddbxo__now_ms() ^ (unsigned)getpid() << 16;
     if (gethostname(host, sizeof host) != 0)
         strcpy(host, "host");
     host[sizeof host - 1] = '\0';
@@ -234,18 +216,18 @@ DDBXO_API int ddbxo_runner_run(ddbxo_runner *r, ddbxo_error *err)
     if (!r)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL,
                           "ddbxo_runner_run: no runner");
-    r->started_ms = ddbxo__runner_mono_ms();
+    r->started_ms = ddbxo__now_ms();
     r->last_records_ms = r->started_ms;
     r->last_progress_ms = r->started_ms;
     rc = ddbxo__runner_loop(r, err);
-    r->ended_ms = ddbxo__runner_mono_ms();
+    r->ended_ms = ddbxo__now_ms();
     return rc;
 }
 
 static double seconds(const ddbxo_runner *r)
 {
     int64_t end = r->ended_ms >= r->started_ms && r->ended_ms
-                      ? r->ended_ms : ddbxo__runner_mono_ms();
+                      ? r->ended_ms : ddbxo__now_ms();
     return r->started_ms ? (double)(end - r->started_ms) / 1000.0 : 0.0;
 }
 
@@ -302,7 +284,7 @@ DDBXO_API const char *ddbxo_runner_summary(ddbxo_runner *r, size_t *len)
 
 void ddbxo__runner_progress(ddbxo_runner *r)
 {
-    int64_t now = ddbxo__runner_mono_ms();
+    int64_t now = ddbxo__now_ms();
     double dt = (double)(now - r->last_progress_ms) / 1000.0;
     json_t *j;
     char *text;

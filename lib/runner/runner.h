@@ -195,9 +195,6 @@ struct ddbxo_runner {
     char *summary;
 };
 
-/* Clocks: wall time in ms (lease expiry, iterator age) and monotonic. */
-int64_t ddbxo__runner_wall_ms(void);
-int64_t ddbxo__runner_mono_ms(void);
 /* Sleeps up to ms, waking early when stop is set.  Returns 1 if stopped. */
 int ddbxo__runner_nap(ddbxo_runner *r, int64_t ms);
 /* A log line through cfg.log (never item data). */

@@ -5,6 +5,7 @@
  * stream; a table becoming ACTIVE). */
 #include "service/ddb.h"
 #include "stream/record.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -222,19 +223,12 @@ int ddbxo__ddb_describe_table(ddbxo_client *c, const char *table,
     return send(&b, c, DDB, "DescribeTable", deadline_ms, out, NULL, err);
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int ddbxo__ddb_wait_table_active(ddbxo_client *c, const char *table,
                                  int64_t deadline_ms, ddbxo_error *err)
 {
     int64_t wait = 100;
     if (deadline_ms <= 0)
-        deadline_ms = wall_ms() + 5 * 60 * 1000;
+        deadline_ms = ddbxo__wall_ms() + 5 * 60 * 1000;
     for (;;) {
         json_t *out;
         char status[32];
@@ -247,11 +241,11 @@ int ddbxo__ddb_wait_table_active(ddbxo_client *c, const char *table,
         json_decref(out);
         if (strcmp(status, "ACTIVE") == 0)
             return 0;
-        if (wall_ms() + wait >= deadline_ms)
+        if (ddbxo__wall_ms() + wait >= deadline_ms)
             return ddbxo__err(err, DDBXO_E_TIMEOUT, NULL,
                               "DescribeTable: table not ACTIVE before the "
                               "deadline (status '%s')", status);
-        ddbxo__nap_ms(wait);
+        ddbxo__sleep_ms(wait);
         if (wait < 2000)
             wait *= 2;
     }

@@ -4,6 +4,7 @@
  * Both share the attempt code in http_pool.c and the policy in
  * http_retry.c. */
 #include "transport/http.h"
+#include "util/clock.h"
 #include "util/curl_global.h"
 #include "util/error.h"
 
@@ -337,17 +338,10 @@ void ddbxo__http_stats_get(ddbxo__http *h, ddbxo__http_stats *out)
 /* clocks                                                               */
 /* ------------------------------------------------------------------ */
 
-static int64_t clock_ms(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t mono_now(const ddbxo__http *h)
 {
     const ddbxo__http_hooks *k = &h->env.cfg.hooks;
-    return k->mono_ms ? k->mono_ms(k->ctx) : clock_ms(CLOCK_MONOTONIC);
+    return k->mono_ms ? k->mono_ms(k->ctx) : ddbxo__now_ms();
 }
 
 /* Epoch-ms deadline -> monotonic ms (INT64_MAX = none), read once. */
@@ -357,20 +351,9 @@ static int64_t mono_deadline(const ddbxo__http *h, int64_t deadline_ms)
     int64_t wall, mono;
     if (deadline_ms <= 0)
         return INT64_MAX;
-    wall = k->wall_ms ? k->wall_ms(k->ctx) : clock_ms(CLOCK_REALTIME);
+    wall = k->wall_ms ? k->wall_ms(k->ctx) : ddbxo__wall_ms();
     mono = mono_now(h);
     return mono + (deadline_ms - wall);
-}
-
-void ddbxo__nap_ms(int64_t ms)
-{
-    struct timespec ts;
-    if (ms <= 0)
-        return;
-    ts.tv_sec = (time_t)(ms / 1000);
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
 }
 
 static void do_sleep(const ddbxo__http *h, int64_t ms)
@@ -381,7 +364,7 @@ static void do_sleep(const ddbxo__http *h, int64_t ms)
     if (k->sleep_ms)
         k->sleep_ms(k->ctx, ms);
     else
-        ddbxo__nap_ms(ms);
+        ddbxo__sleep_ms(ms);
 }
 
 /* ------------------------------------------------------------------ */

@@ -33,13 +33,6 @@
 #include <stdint.h>
 
 /* ------------------------------------------------------------------ */
-/* CRC-32 (lib/util/crc32.c)                                                 */
-/* ------------------------------------------------------------------ */
-
-/* zlib-compatible CRC-32: start with crc = 0, feed chunks in order. */
-uint32_t ddbxo__crc32(uint32_t crc, const void *data, size_t len);
-
-/* ------------------------------------------------------------------ */
 /* Requests and responses                                               */
 /* ------------------------------------------------------------------ */
 
@@ -130,9 +123,9 @@ void ddbxo__http_resp_free(ddbxo__http_resp *resp);
 /* Test seams.  Every NULL member means the real thing. */
 typedef struct ddbxo__http_hooks {
     double (*jitter)(void *ctx);             /* [0,1); NULL = seeded PRNG */
-    void (*sleep_ms)(void *ctx, int64_t ms); /* NULL = nanosleep */
-    int64_t (*mono_ms)(void *ctx);           /* NULL = CLOCK_MONOTONIC */
-    int64_t (*wall_ms)(void *ctx);           /* NULL = CLOCK_REALTIME */
+    void (*sleep_ms)(void *ctx, int64_t ms); /* NULL = ddbxo__sleep_ms */
+    int64_t (*mono_ms)(void *ctx);           /* NULL = ddbxo__now_ms */
+    int64_t (*wall_ms)(void *ctx);           /* NULL = ddbxo__wall_ms */
     void *ctx;
 } ddbxo__http_hooks;
 
@@ -173,10 +166,6 @@ ddbxo__http *ddbxo__http_new(const ddbxo__http_config *cfg, ddbxo_error *err);
 /* Closes every pooled connection.  No call or multi may be running. */
 void ddbxo__http_free(ddbxo__http *h);
 
-/* Sleeps ms milliseconds, through signal interruptions; the transport's
- * sleep when no hook replaces it, and the pause of every retry loop above
- * it. */
-void ddbxo__nap_ms(int64_t ms);
 void ddbxo__http_stats_get(ddbxo__http *h, ddbxo__http_stats *out);
 
 /* One request, with retries.  resp is reset first, then holds the last

@@ -3,6 +3,7 @@
  * ambiguity).  Everything that touches one CURL easy handle lives here. */
 #include "transport/http.h"
 #include "util/buf.h"
+#include "util/crc32.h"
 #include "util/curl_global.h"
 #include "util/error.h"
 

@@ -4,7 +4,6 @@
  * Never through double: DynamoDB numbers carry 38 significant digits over
  * exponents -130..125, so we work on digit strings.  Inputs are first put
  * in the normal form (lib/value/number.c), which also validates them. */
-#include "transform/transform.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "util/base64.h"
 #include "util/buf.h"
 #include "ddbxo.h"
 #include "value/doc.h"
@@ -65,13 +66,6 @@ int ddbxo__number_check(const char *s, size_t len, ddbxo_error *err);
 int ddbxo__number_normalize(const char *s, size_t len, char *out,
                             size_t outsz, ddbxo_error *err);
 
-/* Strict base64 (RFC 4648 alphabet, '=' padding required, no whitespace,
- * zero trailing bits: docs/format.md §3).  Appends the decoded bytes to
- * out; out == NULL only validates.  Returns 0 or -1. */
-int ddbxo__b64_decode(const char *s, size_t len, ddbxo__buf *out,
-                      ddbxo_error *err);
-/* Appends base64 of p[0..n) to out. */
-int ddbxo__b64_encode(const unsigned char *p, size_t n, ddbxo__buf *out);
 
 /* Appends the canonical encoding (docs/format.md) of one AttributeValue /
  * of an attribute map encoded as an M value.  Input must have passed the
@@ -100,5 +94,16 @@ ddbxo_value *ddbxo__value_wrap(json_t *j);
 /* The value as a jansson tree (borrowed; made on first use for
  * document-backed handles and kept).  NULL when out of memory. */
 const json_t *ddbxo__value_json(const ddbxo_value *v);
+
+/* Exact decimal arithmetic on DynamoDB number text (any valid number,
+ * NUL-terminated).  The result is normalised; -1 with err
+ * (DDBXO_E_INVALID for bad input, DDBXO_E_LIMIT when the exact result
+ * needs more than 38 significant digits or leaves DynamoDB's range). */
+int ddbxo__decimal_sub(const char *a, const char *b, char *out, size_t outsz,
+                       ddbxo_error *err);
+int ddbxo__decimal_neg(const char *a, char *out, size_t outsz,
+                       ddbxo_error *err);
+/* Numeric comparison: <0, 0, >0; -2 (err) when either is not a number. */
+int ddbxo__decimal_cmp(const char *a, const char *b, ddbxo_error *err);
 
 #endif

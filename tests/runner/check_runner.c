@@ -14,6 +14,7 @@
 #include "moto.h"
 #include "runner/runner.h"
 #include "testutil.h"
+#include "util/clock.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -434,7 +435,7 @@ START_TEST(held_lease_blocks_then_expires)
     n = tu_stream_count(c, SRC);
     /* Another runner holds the lease for ten minutes. */
     ck_assert_int_eq(ddbxo__lease_acquire(&ghost, shard,
-                                          ddbxo__runner_wall_ms(), NULL, 0,
+                                          ddbxo__wall_ms(), NULL, 0,
                                           NULL, &err),
                      0);
     base_cfg(&cfg, arn);
@@ -472,7 +473,7 @@ START_TEST(held_lease_blocks_then_expires)
      * longer than that without records. */
     ghost.lease_ms = 1500;
     ck_assert_int_eq(ddbxo__lease_acquire(&ghost, shard,
-                                          ddbxo__runner_wall_ms(), NULL, 0,
+                                          ddbxo__wall_ms(), NULL, 0,
                                           NULL, &err),
                      0);
     cfg.until_idle_ms = 4000;
@@ -486,7 +487,7 @@ START_TEST(held_lease_blocks_then_expires)
     ck_assert_str_eq(json_string_value(tu_json_at(lease, "expiry.N")), "0");
     /* The ghost cannot write a checkpoint any more. */
     ck_assert_int_eq(ddbxo__ckpt_write(&ghost, shard, "1", 0,
-                                       ddbxo__runner_wall_ms(), &err),
+                                       ddbxo__wall_ms(), &err),
                      1);
     json_decref(lease);
     json_decref(sum);

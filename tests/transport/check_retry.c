@@ -1,6 +1,7 @@
 /* The retry policy without a network: CRC-32, classes, backoff numbers,
  * the x-amz-retry-after clamp, the quota, the jitter generator. */
 #include "transport/http.h"
+#include "util/crc32.h"
 #include "testutil.h"
 
 #include <stdint.h>

@@ -7,7 +7,7 @@
 
 #include "ddbxo.h"
 #include "testutil.h"
-#include "transform/transform.h"
+#include "value/value.h"
 
 #define N38 "99999999999999999999999999999999999999"
 
