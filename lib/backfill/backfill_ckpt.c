@@ -22,7 +22,6 @@
 #include "service/ddb.h"
 #include "util/clock.h"
 #include "util/error.h"
-#include "runner/runner.h"
 
 /* Two table names (255 each), the prefix and two numbers. */
 #define CKPT_KEY_BUFSIZE 640

@@ -6,7 +6,6 @@
 #include "backfill/backfill.h"
 
 #include "transport/http.h"
-#include "runner/runner.h"
 #include "transform/transform.h"
 #include "value/value.h"
 #include "util/clock.h"

@@ -22,7 +22,6 @@
 
 #include "util/clock.h"
 #include "util/error.h"
-#include "runner/runner.h"
 
 static const char *const class_names[DDBXO__V_CLASSES] = {
     "equal", "missing", "extra", "different", "stale"

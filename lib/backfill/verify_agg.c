@@ -15,7 +15,6 @@
 
 #include "util/clock.h"
 #include "util/error.h"
-#include "runner/runner.h"
 #include "transform/transform.h"
 #include "value/value.h"
 

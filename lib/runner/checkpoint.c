@@ -7,7 +7,7 @@
  * expiry is compared across runners' clocks: they must agree to well
  * within the lease time (docs/runner.md, "Clocks").
  */
-#include "runner/runner.h"
+#include "runner/checkpoint.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* The stream runner: configuration, lifecycle, counters and the summary.
- * The loop itself is lib/runner/runner_loop.c. */
+ * ddbxo_runner_run and its loop are lib/runner/runner_loop.c. */
 #include "apply/apply.h"
 #include "runner/runner.h"
 
@@ -208,20 +208,6 @@ DDBXO_API void ddbxo_runner_stop(ddbxo_runner *r)
 DDBXO_API const char *ddbxo_runner_stream_arn(const ddbxo_runner *r)
 {
     return r ? r->stream_arn : "";
-}
-
-DDBXO_API int ddbxo_runner_run(ddbxo_runner *r, ddbxo_error *err)
-{
-    int rc;
-    if (!r)
-        return ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                          "ddbxo_runner_run: no runner");
-    r->started_ms = ddbxo__now_ms();
-    r->last_records_ms = r->started_ms;
-    r->last_progress_ms = r->started_ms;
-    rc = ddbxo__runner_loop(r, err);
-    r->ended_ms = ddbxo__now_ms();
-    return rc;
 }
 
 static double seconds(const ddbxo_runner *r)

@@ -623,7 +623,7 @@ static int all_done(const ddbxo_runner *r)
            ddbxo__shard_tree_count(&r->tree, DDBXO__SHARD_DONE) == r->tree.n;
 }
 
-int ddbxo__runner_loop(ddbxo_runner *r, ddbxo_error *err)
+static int run_loop(ddbxo_runner *r, ddbxo_error *err)
 {
     int64_t next_describe, now;
     int rc = 0, describe_failures = 0;
@@ -728,4 +728,18 @@ out:
             release(r, &r->tree.v[i]);
     ddbxo__runner_progress(r);
     return rc < 0 ? -1 : 0;
+}
+
+DDBXO_API int ddbxo_runner_run(ddbxo_runner *r, ddbxo_error *err)
+{
+    int rc;
+    if (!r)
+        return ddbxo__err(err, DDBXO_E_INVALID, NULL,
+                          "ddbxo_runner_run: no runner");
+    r->started_ms = ddbxo__now_ms();
+    r->last_records_ms = r->started_ms;
+    r->last_progress_ms = r->started_ms;
+    rc = run_loop(r, err);
+    r->ended_ms = ddbxo__now_ms();
+    return rc;
 }
