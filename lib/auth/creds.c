@@ -1,3 +1,10 @@
+/* lib/auth/: who we are to AWS.  Owns SigV4 signing (sigv4*), the shared
+ * config and profile files and the environment readers (config,
+ * creds_file), every credentials provider (environment, profile, process,
+ * container, IMDS, web identity / assume role through STS) and the
+ * caching provider chain (this file).  It may call util/ and, for the
+ * providers that fetch over HTTP (STS, IMDS), transport/. */
+
 /* Credential snapshots and the thread-safe provider: caching, refresh
  * before expiry, and the default chain (environment, profile, container). */
 #include "auth/creds.h"

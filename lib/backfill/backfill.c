@@ -1,3 +1,8 @@
+/* lib/backfill/: copying and checking a live table.  Owns backfill (this
+ * file, scan, synth, pace, keymap, backfill_ckpt, batch_get) and verify
+ * (verify*).  It may call every folder below it: util/, value/,
+ * transport/, service/, stream/, transform/ and apply/. */
+
 /* ddbxo backfill: copy a live table's items into the replica through the
  * same transform and guarded write as `ddbxo run` (docs/backfill.md).
  *

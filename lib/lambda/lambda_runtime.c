@@ -1,3 +1,8 @@
+/* lib/lambda/: running inside AWS Lambda.  Owns the Runtime API loop
+ * (this file), its hostile-header checks (lambda_hdr), structured logs
+ * (lambda_log) and the stream handler (lambda_stream).  It may call
+ * util/, transport/, service/, stream/ and apply/. */
+
 /* The Lambda Runtime API loop (AWS-FACTS §6): init, then forever
  * GET /next -> handler -> POST /response or /error.
  *

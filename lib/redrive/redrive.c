@@ -1,3 +1,8 @@
+/* lib/redrive/: taking parked and failed records back.  Owns reading an
+ * SQS queue of park messages and Lambda on-failure records, re-applying
+ * the records they name and deleting what was settled (this file).  It
+ * may call util/, service/, stream/ and apply/. */
+
 /* ddbxo redrive, below the CLI: which kind of SQS message this is, and
  * reading a Lambda on-failure range back from the stream.  The on-failure
  * record carries only DDBStreamBatchInfo (AWS-FACTS §5): the records have

@@ -1,3 +1,8 @@
+/* lib/runner/: reading a stream for as long as it runs.  Owns the runner
+ * (this file: configuration, lifecycle, counters, summary), its loop
+ * (runner_loop) and the checkpoint and lease items (checkpoint).  It may
+ * call util/, service/, stream/ and apply/. */
+
 /* The stream runner: configuration, lifecycle, counters and the summary.
  * ddbxo_runner_run and its loop are lib/runner/runner_loop.c. */
 #include "apply/apply.h"

@@ -1,3 +1,8 @@
+/* lib/transform/: what a record turns into.  Owns the writes list, the
+ * identity and callback transforms (this file), declarative specs
+ * (transform_spec) and the aggregate (transform_agg).  It may call util/,
+ * value/ and stream/. */
+
 /* The writes a record turns into, and the transform core: callback
  * transforms, the identity transform and running any transform
  * (docs/transform.md).
