@@ -21,11 +21,6 @@ static const char *process_get(void *ctx, const char *name)
 
 static const ddbxo__env process_env = { process_get, NULL };
 
-const ddbxo__env *ddbxo__env_process(void)
-{
-    return &process_env;
-}
-
 const char *ddbxo__env_get(const ddbxo__env *env, const char *name)
 {
     const char *v;

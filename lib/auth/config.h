@@ -13,8 +13,6 @@ typedef struct ddbxo__env {
     void *ctx;
 } ddbxo__env;
 
-/* The process environment (getenv). */
-const ddbxo__env *ddbxo__env_process(void);
 /* Value of name, or NULL when unset or empty (the SDKs treat "" as unset).
  * env NULL means the process environment. */
 const char *ddbxo__env_get(const ddbxo__env *env, const char *name);

@@ -5,10 +5,9 @@
 
 #include "ddbxo.h"
 
-/* The request id of the invocation running on this thread ("" between
+/* Sets the request id of the invocation running on this thread ("" between
  * invocations): JSON log lines carry it as "requestId". */
 void ddbxo__lambda_set_request(const char *request_id);
-const char *ddbxo__lambda_request(void);
 
 /* The error document of /error and /init/error,
  * {"errorMessage":..,"errorType":..,"stackTrace":[]} (malloc'd), and the

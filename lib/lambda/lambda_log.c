@@ -33,11 +33,6 @@ void ddbxo__lambda_set_request(const char *request_id)
     cur_request[n] = '\0';
 }
 
-const char *ddbxo__lambda_request(void)
-{
-    return cur_request;
-}
-
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static int log_json;
 static int log_min = DDBXO_LOG_INFO;

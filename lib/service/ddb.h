@@ -239,17 +239,8 @@ int ddbxo__ddb_get_records_event(ddbxo_client *c, const char *iterator,
                                  int limit, int64_t deadline_ms,
                                  const char *stream_arn, ddbxo_event **out,
                                  ddbxo_error *err);
-int ddbxo__ddb_list_streams(ddbxo_client *c, const char *table,
-                            const json_t *extra, int64_t deadline_ms,
-                            json_t **out, ddbxo_error *err);
 
 /* SQS (JSON protocol). */
-int ddbxo__sqs_create_queue(ddbxo_client *c, const char *name,
-                            const json_t *attributes, int64_t deadline_ms,
-                            json_t **out, ddbxo_error *err);
-int ddbxo__sqs_get_queue_url(ddbxo_client *c, const char *name,
-                             int64_t deadline_ms, json_t **out,
-                             ddbxo_error *err);
 int ddbxo__sqs_send_message(ddbxo_client *c, const char *queue_url,
                             const char *body, const json_t *extra,
                             int64_t deadline_ms, json_t **out,

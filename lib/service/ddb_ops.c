@@ -436,45 +436,9 @@ int ddbxo__ddb_get_records_event(ddbxo_client *c, const char *iterator,
     return 0;
 }
 
-int ddbxo__ddb_list_streams(ddbxo_client *c, const char *table,
-                            const json_t *extra, int64_t deadline_ms,
-                            json_t **out, ddbxo_error *err)
-{
-    build b;
-    if (begin(&b, extra, "ListStreams", err) < 0)
-        return -1;
-    if (table)
-        set_str(&b, "TableName", table);
-    return send(&b, c, STREAMS, "ListStreams", deadline_ms, out, NULL, err);
-}
-
 /* ------------------------------------------------------------------ */
 /* SQS                                                                  */
 /* ------------------------------------------------------------------ */
-
-int ddbxo__sqs_create_queue(ddbxo_client *c, const char *name,
-                            const json_t *attributes, int64_t deadline_ms,
-                            json_t **out, ddbxo_error *err)
-{
-    build b;
-    if (begin(&b, NULL, "CreateQueue", err) < 0)
-        return -1;
-    set_str(&b, "QueueName", name);
-    if (attributes)
-        set_ref(&b, "Attributes", attributes, 1);
-    return send(&b, c, SQS, "CreateQueue", deadline_ms, out, NULL, err);
-}
-
-int ddbxo__sqs_get_queue_url(ddbxo_client *c, const char *name,
-                             int64_t deadline_ms, json_t **out,
-                             ddbxo_error *err)
-{
-    build b;
-    if (begin(&b, NULL, "GetQueueUrl", err) < 0)
-        return -1;
-    set_str(&b, "QueueName", name);
-    return send(&b, c, SQS, "GetQueueUrl", deadline_ms, out, NULL, err);
-}
 
 int ddbxo__sqs_send_message(ddbxo_client *c, const char *queue_url,
                             const char *body, const json_t *extra,

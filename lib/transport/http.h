@@ -261,8 +261,6 @@ typedef struct ddbxo__retry_policy ddbxo__retry_policy;
 ddbxo__retry_policy *ddbxo__retry_policy_new(const ddbxo_retry_config *cfg,
                                              const ddbxo__http_hooks *hooks);
 void ddbxo__retry_policy_free(ddbxo__retry_policy *p);
-const ddbxo_retry_config *ddbxo__retry_policy_config(
-    const ddbxo__retry_policy *p);
 int64_t ddbxo__retry_quota_tokens(ddbxo__retry_policy *p);
 
 /* Per-call retry bookkeeping. */

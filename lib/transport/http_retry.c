@@ -233,12 +233,6 @@ void ddbxo__retry_policy_free(ddbxo__retry_policy *p)
     free(p);
 }
 
-const ddbxo_retry_config *ddbxo__retry_policy_config(
-    const ddbxo__retry_policy *p)
-{
-    return &p->cfg;
-}
-
 int64_t ddbxo__retry_quota_tokens(ddbxo__retry_policy *p)
 {
     int64_t t;

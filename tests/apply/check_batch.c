@@ -6,6 +6,7 @@
  * concurrency bound).  Replays, redrives, aggregates and concurrent
  * processes are tested in check_cli_apply.c. */
 #include "apply/apply.h"
+#include "awsops.h"
 #include "service/ddb.h"
 #include "ddbtest.h"
 #include "faultsrv.h"
@@ -396,7 +397,7 @@ START_TEST(failed_record_parks_and_item_goes_on)
     put_v(c, "y", 2, 0);
     put_v(c, "x", 3, 0);
     json_t *q = NULL;
-    ck_assert_msg(ddbxo__sqs_create_queue(c, "park", NULL, 0, &q, &err) == 0,
+    ck_assert_msg(tu_sqs_create_queue(c, "park", NULL, 0, &q, &err) == 0,
                   "%s", err.message);
     char *url = strdup(json_string_value(json_object_get(q, "QueueUrl")));
     json_decref(q);
@@ -501,7 +502,7 @@ START_TEST(coalesced_records_share_the_failure)
     ddbxo_applier_free(a);
 
     json_t *q = NULL;
-    ck_assert_msg(ddbxo__sqs_create_queue(c, "park", NULL, 0, &q, &err) == 0,
+    ck_assert_msg(tu_sqs_create_queue(c, "park", NULL, 0, &q, &err) == 0,
                   "%s", err.message);
     char *url = strdup(json_string_value(json_object_get(q, "QueueUrl")));
     json_decref(q);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "awsops.h"
 #include "clirun.h"
 #include "service/ddb.h"
 #include "ddbtest.h"
@@ -47,7 +48,7 @@ static char *make_queue(ddbxo_client *c, const char *name)
     ddbxo_error err;
     json_t *q = NULL, *attrs = tu_json("{\"VisibilityTimeout\":\"0\"}");
     char *url;
-    ck_assert_msg(ddbxo__sqs_create_queue(c, name, attrs, 0, &q, &err) == 0,
+    ck_assert_msg(tu_sqs_create_queue(c, name, attrs, 0, &q, &err) == 0,
                   "%s", err.message);
     url = strdup(json_string_value(json_object_get(q, "QueueUrl")));
     json_decref(q);

@@ -4,6 +4,7 @@
  * one, and AssumeRole session credentials; then POST /moto-api/reset-auth
  * 0 turns checking on.  moto refuses with HTTP 403 and an XML body, so
  * these tests also prove the error model reads it. */
+#include "awsops.h"
 #include "service/ddb.h"
 #include "moto.h"
 #include "testutil.h"
@@ -129,11 +130,11 @@ START_TEST(signed_calls_succeed)
                   == 0, "%s", err.message);
     json_decref(item);
     /* Streams signs as "dynamodb", SQS as "sqs": both verified. */
-    ck_assert_msg(ddbxo__ddb_list_streams(c, name, NULL, 0, &out, &err) == 0,
+    ck_assert_msg(tu_list_streams(c, name, NULL, 0, &out, &err) == 0,
                   "%s", err.message);
     json_decref(out);
     snprintf(name, sizeof name, "authq-%d", (int)getpid());
-    ck_assert_msg(ddbxo__sqs_create_queue(c, name, NULL, 0, &out, &err) == 0,
+    ck_assert_msg(tu_sqs_create_queue(c, name, NULL, 0, &out, &err) == 0,
                   "%s", err.message);
     json_decref(out);
     done();
