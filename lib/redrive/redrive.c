@@ -1,7 +1,9 @@
-/* lib/redrive/: taking parked and failed records back.  Owns reading an
- * SQS queue of park messages and Lambda on-failure records, re-applying
- * the records they name and deleting what was settled (this file).  It
- * may call util/, service/, stream/ and apply/. */
+/* lib/redrive/: taking parked and failed records back.  Owns telling the
+ * message kinds apart and reading an on-failure range back from the
+ * stream (this file), and the engine behind ddbxo_redrive_run
+ * (redrive_run): draining the SQS queue, re-applying the records and
+ * deleting what was settled.  It may call util/, service/, stream/ and
+ * apply/. */
 
 /* ddbxo redrive, below the CLI: which kind of SQS message this is, and
  * reading a Lambda on-failure range back from the stream.  The on-failure
