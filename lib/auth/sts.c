@@ -12,7 +12,6 @@
 #include "util/clock.h"
 #include "util/curl_global.h"
 #include "util/error.h"
-#include "transport/http.h"
 #include "auth/sts_xml.h"
 
 #define STS_CONNECT_MS 3000L

@@ -65,6 +65,13 @@ void ddbxo__aws_error_clear(ddbxo__aws_error *e);
 /* Moves *src into *dst (clearing dst first; src is left empty). */
 void ddbxo__aws_error_move(ddbxo__aws_error *dst, ddbxo__aws_error *src);
 
+/* Retry class (DDBXO__RETRY_*) of an AWS error code (the text after the
+ * last '#' and before any ':'), per AWS-FACTS §1.5: throttling codes ->
+ * THROTTLE, RequestTimeout and similar -> TRANSIENT, everything else
+ * (validation, conditional check, cancellation, auth, unknown) -> NEVER.
+ * NULL/"" -> NEVER.  The lists are lib/service/ddb_error.c's. */
+int ddbxo__retry_class_of_code(const char *code);
+
 /* Parses an error answer: status, the x-amzn-ErrorType header (may be
  * NULL or ""; used when the body names no type) and the raw body (any
  * bytes, any length).  Never fails on input; only memory exhaustion can

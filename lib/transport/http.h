@@ -224,14 +224,11 @@ size_t ddbxo__http_multi_pending(const ddbxo__http_multi *m);
 /* Classification and retry policy (lib/transport/http_retry.c)                   */
 /* ------------------------------------------------------------------ */
 
-/* Retry class of an AWS error code (the text after the last '#' and before
- * any ':'), per AWS-FACTS §1.5: throttling codes -> THROTTLE, RequestTimeout
- * and similar -> TRANSIENT, everything else (validation, conditional check,
- * cancellation, auth, unknown) -> NEVER.  NULL/"" -> NEVER. */
-int ddbxo__retry_class_of_code(const char *code);
-/* The classifier used when a request has none: the code comes from the
- * x-amzn-ErrorType header, else from the body's JSON "__type"; HTTP 429
- * counts as throttling. */
+/* The classifier used when a request has none: HTTP 429 is throttling,
+ * any other 4xx final.  The code (from the x-amzn-ErrorType header, else
+ * the body's JSON "__type") goes into err->aws_type and the message; what
+ * a code means is the service layer's (ddbxo__retry_class_of_code,
+ * lib/service/ddb.h). */
 int ddbxo__http_classify_default(void *ctx, const ddbxo__http_resp *resp,
                                  ddbxo_error *err);
 /* Copies the code part of an AWS type ("ns#Code:uri" -> "Code"). */

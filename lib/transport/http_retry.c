@@ -18,46 +18,6 @@
 /* classes                                                              */
 /* ------------------------------------------------------------------ */
 
-/* botocore standard.py throttling codes, the DynamoDB guide's "OK to
- * retry" throttles, and TransactionInProgressException (a transaction with
- * the same ClientRequestToken is still running: wait and ask again). */
-static const char *const throttle_codes[] = {
-    "Throttling", "ThrottlingException", "ThrottledException",
-    "RequestThrottledException", "TooManyRequestsException",
-    "ProvisionedThroughputExceededException", "TransactionInProgressException",
-    "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException",
-    "RequestThrottled", "SlowDown", "EC2ThrottledException",
-};
-
-/* Transient by code (the request did not complete on the server side).
- * ReplicatedWriteConflictException is modelled retryable, non-throttling. */
-static const char *const transient_codes[] = {
-    "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
-    "InternalServerError", "InternalFailure", "ServiceUnavailable",
-    "ReplicatedWriteConflictException",
-};
-
-static int in_list(const char *code, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(code, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
-int ddbxo__retry_class_of_code(const char *code)
-{
-    if (!code || !*code)
-        return DDBXO__RETRY_NEVER;
-    if (in_list(code, throttle_codes,
-                sizeof throttle_codes / sizeof throttle_codes[0]))
-        return DDBXO__RETRY_THROTTLE;
-    if (in_list(code, transient_codes,
-                sizeof transient_codes / sizeof transient_codes[0]))
-        return DDBXO__RETRY_TRANSIENT;
-    return DDBXO__RETRY_NEVER;
-}
-
 void ddbxo__aws_code(const char *type, size_t len, char *out, size_t outsz)
 {
     const char *start = type, *end;
@@ -108,9 +68,10 @@ int ddbxo__http_classify_default(void *ctx, const ddbxo__http_resp *resp,
         snprintf(err->message, sizeof err->message, "HTTP %ld %s",
                  resp->status, code);
     }
-    if (resp->status == 429)
-        return DDBXO__RETRY_THROTTLE;
-    return ddbxo__retry_class_of_code(code);
+    /* Which AWS error codes mean "retry" is the service layer's
+     * (lib/service/ddb_error.c): its requests carry their own classifier.
+     * Without one, only the status speaks. */
+    return resp->status == 429 ? DDBXO__RETRY_THROTTLE : DDBXO__RETRY_NEVER;
 }
 
 /* ------------------------------------------------------------------ */
