@@ -2,7 +2,7 @@
  * clamp, and the retry quota (token bucket) shared by one transport.
  * Numbers follow the AWS "retries 2.1" behaviour with the DynamoDB profile
  * (AWS-FACTS §1.5-1.6); docs/transport.md lists them. */
-#include "transport/http.h"
+#include "transport/http_retry.h"
 #include "util/error.h"
 
 #include <jansson.h>
