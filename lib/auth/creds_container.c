@@ -22,6 +22,7 @@
 
 #include "util/buf.h"
 #include "util/error.h"
+#include "auth/config.h"
 
 #define ECS_BASE "http://169.254.170.2"
 /* The endpoint is local (or link-local): a slow one is a broken one. */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "auth/creds_file.h"
 
 struct kv {
     char *k;

@@ -13,6 +13,7 @@
 #include "util/curl_global.h"
 #include "util/error.h"
 #include "auth/sts_xml.h"
+#include "auth/config.h"
 
 #define STS_CONNECT_MS 3000L
 #define STS_TOTAL_MS 10000L

@@ -20,6 +20,7 @@
 #include "ddbxo.h"
 #include "testutil.h"
 #include "fakeenv.h"
+#include "auth/creds_file.h"
 
 /* ---- environment and files ---------------------------------------- */
 
