@@ -23,15 +23,6 @@
 #include "util/clock.h"
 #include "util/error.h"
 
-static const char *const class_names[DDBXO__V_CLASSES] = {
-    "equal", "missing", "extra", "different", "stale"
-};
-
-const char *ddbxo__verify_class_name(int cls)
-{
-    return cls >= 0 && cls < DDBXO__V_CLASSES ? class_names[cls] : "?";
-}
-
 typedef struct vctx {
     ddbxo_client *c;
     const ddbxo__verify_config *cfg;
