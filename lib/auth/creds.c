@@ -9,7 +9,6 @@
  * before expiry.  The default chain is lib/auth/creds_chain.c. */
 #include "auth/creds.h"
 
-#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 
 #include "util/clock.h"
 #include "util/error.h"
+#include "util/buf.h"
 
 /* After a failed refresh of still-usable credentials, wait this long before
  * trying again, so a down endpoint does not cost every call a timeout. */
@@ -48,11 +48,8 @@ struct ddbxo_credentials_provider {
 
 static void wipe_str(char **s)
 {
-    if (*s) {
-        OPENSSL_cleanse(*s, strlen(*s));
-        free(*s);
-        *s = NULL;
-    }
+    ddbxo__str_wipe_free(*s);
+    *s = NULL;
 }
 
 DDBXO_API void ddbxo_credentials_clear(ddbxo_credentials *c)

@@ -3,12 +3,12 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "util/error.h"
+#include "util/buf.h"
 
 /* ------------------------------------------------------------------ */
 /* requests and responses                                               */
@@ -22,21 +22,7 @@ void ddbxo__http_req_init(ddbxo__http_req *req)
 static void hdr_free(ddbxo__http_hdr *hd)
 {
     free(hd->name);
-    if (hd->value) {
-        OPENSSL_cleanse(hd->value, strlen(hd->value));
-        free(hd->value);
-    }
-}
-
-void ddbxo__http_req_free(ddbxo__http_req *req)
-{
-    if (!req)
-        return;
-    for (size_t i = 0; i < req->nhdrs; i++)
-        hdr_free(&req->hdrs[i]);
-    free(req->hdrs);
-    req->hdrs = NULL;
-    req->nhdrs = req->hdrs_cap = 0;
+    ddbxo__str_wipe_free(hd->value);
 }
 
 /* RFC 9110 token characters. */
@@ -78,10 +64,7 @@ int ddbxo__http_req_set_header(ddbxo__http_req *req, const char *name,
     if (!(v = strdup(value)))
         goto oom;
     if (i < req->nhdrs) {                /* replace: keeps its position */
-        if (req->hdrs[i].value) {
-            OPENSSL_cleanse(req->hdrs[i].value, strlen(req->hdrs[i].value));
-            free(req->hdrs[i].value);
-        }
+        ddbxo__str_wipe_free(req->hdrs[i].value);
         req->hdrs[i].value = v;
         return 0;
     }
@@ -111,6 +94,17 @@ const char *ddbxo__http_req_header(const ddbxo__http_req *req,
         if (strcasecmp(req->hdrs[i].name, name) == 0)
             return req->hdrs[i].value;
     return NULL;
+}
+
+void ddbxo__http_req_free(ddbxo__http_req *req)
+{
+    if (!req)
+        return;
+    while (req->nhdrs > 0)
+        hdr_free(&req->hdrs[--req->nhdrs]);
+    free(req->hdrs);
+    req->hdrs = NULL;
+    req->hdrs_cap = 0;
 }
 
 void ddbxo__http_resp_init(ddbxo__http_resp *resp)

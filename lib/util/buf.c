@@ -34,6 +34,14 @@ void ddbxo__buf_wipe_free(ddbxo__buf *b)
     ddbxo__buf_free(b);
 }
 
+void ddbxo__str_wipe_free(char *s)
+{
+    if (!s)
+        return;
+    OPENSSL_cleanse(s, strlen(s));
+    free(s);
+}
+
 int ddbxo__buf_reserve(ddbxo__buf *b, size_t extra)
 {
     size_t need, cap;
