@@ -26,6 +26,13 @@ void ddbxo__applier_new_call(ddbxo_applier *a);
  * raw is the record's JSON (required); dedup_key may be NULL (a record
  * that did not parse).  0, or -1 with err (no park queue, SQS refused,
  * the message is over SQS's size limit, ...). */
+/* {"records":records,"applied":..,"duplicate":..,"stale":..,
+ * "superseded":..,"coalesced":..,"filtered":..,"parked":..} from tally
+ * (counts by outcome): how every summary begins (lib/apply/names.c).
+ * New reference, or NULL on no memory. */
+json_t *ddbxo__outcome_counts_json(uint64_t records,
+                                   const uint64_t tally[DDBXO_OUTCOME_END]);
+
 int ddbxo__park(ddbxo_applier *a, const json_t *raw, const char *dedup_key,
                 const ddbxo_error *why, int64_t deadline_ms,
                 ddbxo_error *err);

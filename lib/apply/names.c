@@ -1,6 +1,7 @@
-/* The names of modes and outcomes: the lookups every file of the apply
- * layer (and the CLI's output) shares. */
-#include "ddbxo.h"
+/* The names of modes and outcomes, and the outcome counts every summary
+ * starts with: what the apply layer, the runner, the redrive and the CLI's
+ * output share. */
+#include "apply/apply.h"
 
 #include <string.h>
 
@@ -42,4 +43,23 @@ DDBXO_API const char *ddbxo_mode_name(int mode)
     case DDBXO_MODE_TRACKER: return "tracker";
     default: return "unknown";
     }
+}
+
+json_t *ddbxo__outcome_counts_json(uint64_t records,
+                                   const uint64_t tally[DDBXO_OUTCOME_END])
+{
+    static const struct { const char *name; int outcome; } o[] = {
+        { "applied", DDBXO_APPLIED },       { "duplicate", DDBXO_DUPLICATE },
+        { "stale", DDBXO_STALE },           { "superseded", DDBXO_SUPERSEDED },
+        { "coalesced", DDBXO_COALESCED },   { "filtered", DDBXO_FILTERED },
+        { "parked", DDBXO_PARKED },
+    };
+    json_t *j = json_object();
+    if (!j)
+        return NULL;
+    json_object_set_new(j, "records", json_integer((json_int_t)records));
+    for (size_t i = 0; i < sizeof o / sizeof o[0]; i++)
+        json_object_set_new(j, o[i].name,
+                            json_integer((json_int_t)tally[o[i].outcome]));
+    return j;
 }

@@ -22,6 +22,7 @@
 
 #include "util/clock.h"
 #include "util/error.h"
+#include "util/log.h"
 
 typedef struct vctx {
     ddbxo_client *c;
@@ -39,14 +40,10 @@ typedef struct vctx {
 static void vlog(vctx *v, int level, const char *fmt, ...) DDBXO_PRINTF(3, 4);
 static void vlog(vctx *v, int level, const char *fmt, ...)
 {
-    char msg[400];
     va_list ap;
-    if (!v->cfg->log)
-        return;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ddbxo__vlogf(v->cfg->log, v->cfg->log_ctx, level, fmt, ap);
     va_end(ap);
-    v->cfg->log(v->cfg->log_ctx, level, msg);
 }
 
 static int nomem(ddbxo_error *err)

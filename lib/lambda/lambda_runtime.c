@@ -29,6 +29,7 @@
 #include "util/error.h"
 #include "lambda/lambda.h"
 #include "lambda/lambda_hdr.h"
+#include "util/log.h"
 
 #define API_VERSION "2018-06-01"
 #define MAX_REQUEST_ID DDBXO__LH_MAX_REQUEST_ID
@@ -57,14 +58,10 @@ static void rlog(const rt *r, int level, const char *fmt, ...)
     DDBXO_PRINTF(3, 4);
 static void rlog(const rt *r, int level, const char *fmt, ...)
 {
-    if (!r->cfg->log)
-        return;
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    ddbxo__vlogf(r->cfg->log, r->cfg->log_ctx, level, fmt, ap);
     va_end(ap);
-    r->cfg->log(r->cfg->log_ctx, level, line);
 }
 
 char *ddbxo__lambda_error_doc(const ddbxo_error *e, char *type, size_t typesz,

@@ -2,6 +2,7 @@
  * messages taken from an SQS queue, their records applied through the
  * batch engine, a message deleted only once every one of its records is
  * done (docs/redrive.md).  `ddbxo redrive` is flags and output over it. */
+#include "apply/apply.h"
 #include "redrive/redrive.h"
 
 #include <jansson.h>
@@ -14,6 +15,7 @@
 #include "service/ddb.h"
 #include "util/clock.h"
 #include "util/error.h"
+#include "util/log.h"
 
 /* Pause before a message's failed records go again: it doubles up to
  * PAUSE_MAX_MS while tries settle nothing. */
@@ -35,8 +37,8 @@ typedef struct redrive {
     ddbxo_applier *main;
     table_applier *by_table;
     size_t n_by_table;
-    size_t outcomes[DDBXO_OUTCOME_END];
-    size_t records;
+    uint64_t outcomes[DDBXO_OUTCOME_END];
+    uint64_t records;
     long messages, deleted, kept;
     json_t *failures;            /* batchItemFailures */
     json_t *lost;                /* lost_ranges */
@@ -46,14 +48,10 @@ typedef struct redrive {
 static void say(const redrive *r, const char *fmt, ...) DDBXO_PRINTF(2, 3);
 static void say(const redrive *r, const char *fmt, ...)
 {
-    char line[1024];
     va_list ap;
-    if (!r->cfg->log)
-        return;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    ddbxo__vlogf(r->cfg->log, r->cfg->log_ctx, DDBXO_LOG_WARN, fmt, ap);
     va_end(ap);
-    r->cfg->log(r->cfg->log_ctx, DDBXO_LOG_WARN, line);
 }
 
 static ddbxo_applier *applier_for(redrive *r, const char *table,
@@ -341,18 +339,10 @@ static int drain(redrive *r, ddbxo_error *err)
 /* `ddbxo apply`'s summary plus the redrive's own counts (malloc'd). */
 static char *summary_json(const redrive *r)
 {
-    static const struct { const char *name; int oc; } t[] = {
-        { "applied", DDBXO_APPLIED }, { "duplicate", DDBXO_DUPLICATE },
-        { "stale", DDBXO_STALE }, { "superseded", DDBXO_SUPERSEDED },
-        { "coalesced", DDBXO_COALESCED }, { "filtered", DDBXO_FILTERED },
-        { "parked", DDBXO_PARKED },
-    };
-    json_t *s = json_object();
+    json_t *s = ddbxo__outcome_counts_json(r->records, r->outcomes);
     char *text;
-    json_object_set_new(s, "records", json_integer((json_int_t)r->records));
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        json_object_set_new(s, t[i].name,
-                            json_integer((json_int_t)r->outcomes[t[i].oc]));
+    if (!s)
+        return NULL;
     json_object_set_new(s, "failed", json_integer((json_int_t)(
         r->outcomes[DDBXO_FAILED_RETRYABLE] +
         r->outcomes[DDBXO_FAILED_PERMANENT])));

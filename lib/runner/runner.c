@@ -19,6 +19,7 @@
 
 #include "util/clock.h"
 #include "util/error.h"
+#include "util/log.h"
 
 #define DEFAULT_PROGRESS_MS 5000
 /* A stop request is noticed within this long while sleeping. */
@@ -39,14 +40,10 @@ int ddbxo__runner_nap(ddbxo_runner *r, int64_t ms)
 
 void ddbxo__runner_log(ddbxo_runner *r, int level, const char *fmt, ...)
 {
-    char line[1024];
     va_list ap;
-    if (!r->log)
-        return;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    ddbxo__vlogf(r->log, r->log_ctx, level, fmt, ap);
     va_end(ap);
-    r->log(r->log_ctx, level, line);
 }
 
 static char *dup_or_null(const char *s, int *fail)
@@ -225,19 +222,9 @@ static double seconds(const ddbxo_runner *r)
 /* The counters every snapshot shares, as "name":value pairs. */
 static json_t *counters(const ddbxo_runner *r)
 {
-    static const struct { const char *name; int outcome; } o[] = {
-        { "applied", DDBXO_APPLIED },       { "duplicate", DDBXO_DUPLICATE },
-        { "stale", DDBXO_STALE },           { "superseded", DDBXO_SUPERSEDED },
-        { "coalesced", DDBXO_COALESCED },   { "filtered", DDBXO_FILTERED },
-        { "parked", DDBXO_PARKED },
-    };
-    json_t *j = json_object();
+    json_t *j = ddbxo__outcome_counts_json(r->records, r->tally);
     if (!j)
         return NULL;
-    json_object_set_new(j, "records", json_integer((json_int_t)r->records));
-    for (size_t i = 0; i < sizeof o / sizeof o[0]; i++)
-        json_object_set_new(j, o[i].name,
-                            json_integer((json_int_t)r->tally[o[i].outcome]));
     json_object_set_new(j, "failed",
                         json_integer((json_int_t)r->failed_pending));
     return j;

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,7 +34,7 @@ struct ddbxo__http_pool {
     pthread_mutex_t mu;
     ddbxo__http_easy *idle;
     int nidle, max_idle;
-    uint64_t connects;           /* new connections of its handles */
+    atomic_uint_least64_t connects; /* new connections of its handles */
 };
 
 /* ------------------------------------------------------------------ */
@@ -231,11 +232,7 @@ void ddbxo__http_pool_free(ddbxo__http_pool *p)
 
 uint64_t ddbxo__http_pool_connects(ddbxo__http_pool *p)
 {
-    uint64_t n;
-    pthread_mutex_lock(&p->mu);
-    n = p->connects;
-    pthread_mutex_unlock(&p->mu);
-    return n;
+    return atomic_load(&p->connects);
 }
 
 ddbxo__http_easy *ddbxo__http_pool_take(ddbxo__http_env *env,
@@ -454,11 +451,8 @@ void ddbxo__http_easy_finish(ddbxo__http_env *env, ddbxo__http_easy *e,
     out->resent = e->sends > 1;
     curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(e->curl, CURLINFO_NUM_CONNECTS, &nconn);
-    if (nconn > 0) {
-        pthread_mutex_lock(&env->pool->mu);
-        env->pool->connects += (uint64_t)nconn;
-        pthread_mutex_unlock(&env->pool->mu);
-    }
+    if (nconn > 0)
+        atomic_fetch_add(&env->pool->connects, (uint64_t)nconn);
     curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, NULL);
     ddbxo__curl_slist_wipe_free(e->slist);
     e->slist = NULL;

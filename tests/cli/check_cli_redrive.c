@@ -45,15 +45,7 @@ static void cli(const char *const *argv, result *r)
 
 static char *make_queue(ddbxo_client *c, const char *name)
 {
-    ddbxo_error err;
-    json_t *q = NULL, *attrs = tu_json("{\"VisibilityTimeout\":\"0\"}");
-    char *url;
-    ck_assert_msg(tu_sqs_create_queue(c, name, attrs, 0, &q, &err) == 0,
-                  "%s", err.message);
-    url = strdup(json_string_value(json_object_get(q, "QueueUrl")));
-    json_decref(q);
-    json_decref(attrs);
-    return url;
+    return tu_sqs_queue_visible(c, name);
 }
 
 static void send_body(ddbxo_client *c, const char *url, const char *body)

@@ -4,7 +4,10 @@
 
 #include "service/ddb.h"
 
+#include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Sends body (stolen) as op to svc; -1 when body could not be built. */
 static int send(ddbxo_client *c, ddbxo_service svc, const char *op,
@@ -52,4 +55,18 @@ int tu_sqs_get_queue_url(ddbxo_client *c, const char *name,
 {
     json_t *b = name ? json_pack("{s:s}", "QueueName", name) : NULL;
     return send(c, DDBXO_SERVICE_SQS, "GetQueueUrl", b, deadline_ms, out, err);
+}
+
+char *tu_sqs_queue_visible(ddbxo_client *c, const char *name)
+{
+    ddbxo_error err;
+    json_t *q = NULL, *attrs = json_pack("{s:s}", "VisibilityTimeout", "0");
+    char *url;
+    ck_assert_msg(tu_sqs_create_queue(c, name, attrs, 0, &q, &err) == 0,
+                  "CreateQueue %s: %s", name, err.message);
+    url = strdup(json_string_value(json_object_get(q, "QueueUrl")));
+    ck_assert_ptr_nonnull(url);
+    json_decref(q);
+    json_decref(attrs);
+    return url;
 }

@@ -22,19 +22,6 @@
 #define SRC "src"
 #define DST "dst"
 
-static char *make_queue(ddbxo_client *c, const char *name)
-{
-    ddbxo_error err;
-    json_t *q = NULL, *attrs = tu_json("{\"VisibilityTimeout\":\"0\"}");
-    char *url;
-    ck_assert_msg(tu_sqs_create_queue(c, name, attrs, 0, &q, &err) == 0,
-                  "%s", err.message);
-    url = strdup(json_string_value(json_object_get(q, "QueueUrl")));
-    json_decref(q);
-    json_decref(attrs);
-    return url;
-}
-
 static void send_body(ddbxo_client *c, const char *url, const char *body)
 {
     ddbxo_error err;
@@ -97,11 +84,6 @@ static long count(const char *summary, const char *name)
     return v;
 }
 
-static void setup(void)
-{
-    tu_moto_test_reset();
-}
-
 /* Parked records are applied and their messages deleted; a second run
  * finds nothing to do. */
 START_TEST(park_messages_applied_and_deleted)
@@ -115,7 +97,7 @@ START_TEST(park_messages_applied_and_deleted)
 
     tu_create_table(c, SRC, "pk", "S", NULL, NULL, "NEW_AND_OLD_IMAGES");
     tu_create_table(c, DST, "pk", "S", NULL, NULL, NULL);
-    url = make_queue(c, "park");
+    url = tu_sqs_queue_visible(c, "park");
     tu_put(c, SRC, "{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"1\"}}");
     tu_put(c, SRC, "{\"pk\":{\"S\":\"b\"},\"v\":{\"N\":\"2\"}}");
     sent = park_stream(c, url);
@@ -164,7 +146,7 @@ START_TEST(unknown_message_kept_and_logged)
     char *url, *summary = NULL;
 
     tu_create_table(c, DST, "pk", "S", NULL, NULL, NULL);
-    url = make_queue(c, "park");
+    url = tu_sqs_queue_visible(c, "park");
     send_body(c, url, "{\"hello\":1}");
 
     memset(&rc, 0, sizeof rc);
@@ -221,14 +203,17 @@ END_TEST
 
 static Suite *redrive_suite(void)
 {
+    const TTest *tests[] = { park_messages_applied_and_deleted,
+                             unknown_message_kept_and_logged,
+                             bad_configurations_refused };
     Suite *s = suite_create("redrive");
     TCase *tc = tcase_create("redrive");
     tcase_set_timeout(tc, 60);
+    /* One moto for the suite, emptied before every test. */
     tcase_add_unchecked_fixture(tc, tu_moto_suite_setup, NULL);
-    tcase_add_checked_fixture(tc, setup, NULL);
-    tcase_add_test(tc, park_messages_applied_and_deleted);
-    tcase_add_test(tc, unknown_message_kept_and_logged);
-    tcase_add_test(tc, bad_configurations_refused);
+    tcase_add_checked_fixture(tc, tu_moto_test_reset, NULL);
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+        tcase_add_test(tc, tests[i]);
     suite_add_tcase(s, tc);
     return s;
 }
