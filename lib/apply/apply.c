@@ -10,6 +10,7 @@
 #include "service/client.h"
 #include "stream/record.h"
 #include "util/clock.h"
+#include "apply/apply.h"
 
 #include <openssl/rand.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* A plan's life outside the request: init, prepare (padded sequence
  * number, dedup key, the transform), clear; and the helpers every
  * request builder shares. */
-#include "apply/apply_int.h"
+#include "apply/apply_plan.h"
 #include "stream/record.h"
 #include "util/clock.h"
 

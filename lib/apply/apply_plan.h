@@ -29,6 +29,7 @@
 #include "service/ddb.h"
 #include "transform/transform.h"
 #include "transport/http.h"
+#include "util/error.h"
 
 /* Bookkeeping attribute names on target items (DESIGN §3). */
 #define DDBXO__ATTR_SEQ "_ddbxo_seq"
@@ -123,5 +124,29 @@ int ddbxo__plan_classify(ddbxo__plan *p, int rc, const ddbxo_error *err,
                          const ddbxo__aws_error *detail, int *resend);
 /* Frees what the plan holds.  Safe on an initialised plan. */
 void ddbxo__plan_clear(ddbxo__plan *p);
+
+/* The plan's own helpers the request builders share (lib/apply/apply_plan.c). */
+
+/* Marks p as failed for good: p->outcome = FAILED_PERMANENT and p->err
+ * (code, path, message; not retryable).  Returns FAILED_PERMANENT. */
+int ddbxo__plan_fail(ddbxo__plan *p, int code, const char *path,
+                     const char *fmt, ...) DDBXO_PRINTF(4, 5);
+
+/* Expiry (epoch seconds) of something written for rec that should live
+ * ttl_s: the record's creation time + ttl_s, so every resend of a record
+ * carries the same value; now + ttl_s when the record has no time. */
+int64_t ddbxo__apply_expiry(const ddbxo_record *rec, int64_t ttl_s);
+
+/* Name of the source table for the source check and tracker keys:
+ * a->source_table, else the table of the record's eventSourceARN (into
+ * buf).  -1 with p failed when neither is known. */
+int ddbxo__apply_source_table(ddbxo__plan *p, char *buf, size_t bufsz,
+                              const char **name);
+
+/* An empty object whose members, when the body is written, are attribute
+ * map `node` of d followed by what the caller adds (the bookkeeping): how
+ * an image reaches the request as its validated bytes.  NULL with p
+ * failed (no memory). */
+json_t *ddbxo__plan_splice(ddbxo__plan *p, const ddbxo__doc *d, size_t node);
 
 #endif

@@ -34,7 +34,7 @@
 #include "stream/record.h"
 #include "value/value.h"
 
-#include "apply/batch.h"
+#include "apply/batch_result.h"
 
 #define NONE SIZE_MAX
 

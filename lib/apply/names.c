@@ -1,7 +1,7 @@
 /* The names of modes and outcomes, and the outcome counts every summary
  * starts with: what the apply layer, the runner, the redrive and the CLI's
  * output share. */
-#include "apply/apply.h"
+#include "apply/names.h"
 
 #include <string.h>
 

@@ -16,7 +16,7 @@
  * moves only past a page whose every record is settled. */
 #include "backfill/backfill.h"
 #include "apply/apply.h"
-#include "apply/batch.h"
+#include "apply/batch_result.h"
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -2,7 +2,8 @@
  * says, read from whatever body arrived -- AWS JSON, moto's XML auth
  * failures, HTML, garbage or nothing -- without ever failing on it.
  * AWS-FACTS §1.3 (shapes), §1.5 (retry classes), §2 (cancellations). */
-#include "service/ddb.h"
+#include "service/ddb_error.h"
+#include "transport/http_retry.h"
 #include "util/error.h"
 
 #include <stdio.h>

@@ -20,6 +20,7 @@
 #include "util/error.h"
 #include "stream/record.h"
 #include "value/value.h"
+#include "transform/transform.h"
 
 /* DynamoDB: an expression is at most 4 KB. */
 #define MAX_EXPR_BYTES 4096
