@@ -2,6 +2,7 @@
  * exact conditions, placeholders and bookkeeping), how answers are
  * classified, update-expression merging and the applier's configuration
  * rules.  What DynamoDB does with these requests is tests/apply/check_apply.c. */
+#include "apply/apply.h"
 #include "apply/apply_int.h"
 #include "ddbtest.h"
 #include "testutil.h"
