@@ -4,6 +4,7 @@
  * the apply layer builds, on every escape class, on invalid UTF-8 and on
  * random trees.  The fuzz target fuzz/fuzz_json_write.c does the same on
  * arbitrary input. */
+#include "apply/apply.h"
 #include "apply/apply_int.h"
 #include "ddbtest.h"
 #include "util/json_write.h"
