@@ -35,6 +35,7 @@
 #include "value/value.h"
 
 #include "apply/batch_result.h"
+#include "value/canon.h"
 
 #define NONE SIZE_MAX
 

@@ -13,7 +13,7 @@
  * The segment count is part of the key: a Scan's segments only mean the
  * same thing under the same TotalSegments, so a restart with another
  * --segments starts over. */
-#include "backfill/backfill.h"
+#include "backfill/backfill_ckpt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

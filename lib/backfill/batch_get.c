@@ -2,7 +2,7 @@
  * 100 keys a request (DynamoDB's limit), the keys DynamoDB leaves in
  * UnprocessedKeys (throttling, the 16 MB answer limit) asked again after
  * a pause. */
-#include "backfill/backfill.h"
+#include "backfill/batch_get.h"
 
 #include <stdlib.h>
 #include <string.h>

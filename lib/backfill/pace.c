@@ -3,7 +3,7 @@
  * the summary's "units per second" must stay under the limit whatever
  * the moment it is read, and a production table's provisioned capacity
  * is what the limit protects. */
-#include "backfill/backfill.h"
+#include "backfill/pace.h"
 
 #include "transport/http.h"
 #include "transform/transform.h"

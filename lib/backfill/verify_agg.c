@@ -7,7 +7,10 @@
  * A group cannot be read again by key on the source side (it is a sum
  * over a scan), so the second look after the settle time is a second
  * full comparison: a group counts only when it differs in both. */
-#include "backfill/verify.h"
+#include "backfill/verify_agg.h"
+#include "backfill/scan.h"
+#include "backfill/synth.h"
+#include "backfill/verify_item.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "util/error.h"
-#include "value/value.h"
+#include "value/decimal.h"
+#include "value/number.h"
 
 #define MIN_ADJ_EXP (-130)
 #define MAX_ADJ_EXP 125
