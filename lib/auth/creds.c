@@ -1,9 +1,9 @@
 /* lib/auth/: who we are to AWS.  Owns SigV4 signing (sigv4*), the shared
  * config and profile files and the environment readers (config,
  * creds_file, env), every credentials provider (environment, profile,
- * process, container, IMDS, web identity / assume role through STS), the
- * caching provider (this file) and the default chain (creds_chain).  It may call util/ and, for the
- * providers that fetch over HTTP (STS, IMDS), transport/. */
+ * process, container, IMDS, web identity / assume role through STS) with
+ * their own small HTTP client (creds_http), the caching provider (this
+ * file) and the default chain (creds_chain).  It may call util/ only. */
 
 /* Credential snapshots and the thread-safe provider: caching and refresh
  * before expiry.  The default chain is lib/auth/creds_chain.c. */

@@ -1,9 +1,9 @@
-/* lib/transport/: HTTP to AWS endpoints.  Owns the libcurl transport
- * (this file), the pool of easy handles and one attempt's outcome
- * (http_pool), and the retry policy: backoff, jitter, the retry quota
- * and the retry class of an error (http_retry).  It knows status codes
- * and headers, not what a DynamoDB answer means.  It may call util/
- * only. */
+/* lib/transport/: HTTP to AWS endpoints.  Owns requests, responses and
+ * the URL rule (http_msg), the libcurl transport (this file), the pool of
+ * easy handles and one attempt's outcome (http_pool), and the retry
+ * policy: backoff, jitter, the retry quota (http_retry).  It knows status
+ * codes and headers, not what an AWS error code means (service/ does).
+ * It may call util/ only. */
 
 /* The transport: lifecycle, request/response helpers, URL rules, and the
  * two ways to send: ddbxo__http_call (one request, this thread, with

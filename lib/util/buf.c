@@ -1,8 +1,9 @@
 /* lib/util/: the ground floor.  Owns the small tools every layer needs and
- * that know nothing of AWS: growable byte buffers (buf), filling a
- * ddbxo_error (error), JSON writing, UTF-8 checks, SHA-256, CRC-32,
- * base64, the one clock and sleep (clock), and curl's global init.  It
- * calls no other folder of lib/; every folder above may call it. */
+ * that know nothing of AWS: growable byte buffers and wiping secrets
+ * (buf), filling a ddbxo_error (error), log lines (log), JSON writing,
+ * UTF-8 checks, SHA-256, CRC-32, base64, the one clock and sleep (clock),
+ * and curl's global init.  It calls no other folder of lib/; every folder
+ * above may call it. */
 
 #include "util/buf.h"
 
