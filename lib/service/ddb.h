@@ -142,14 +142,9 @@ int ddbxo__ddb_update_ttl(ddbxo_client *c, const char *table,
                           const char *attribute, int enabled,
                           int64_t deadline_ms, json_t **out, ddbxo_error *err);
 
-/* Streams.  describe_stream: one page (start_shard_id NULL = first;
- * limit 0 = the service default).  describe_stream_all: every page; *out
- * is the first page's response with all Shards in its StreamDescription
- * and no LastEvaluatedShardId. */
-int ddbxo__ddb_describe_stream(ddbxo_client *c, const char *stream_arn,
-                               const char *start_shard_id, int limit,
-                               int64_t deadline_ms, json_t **out,
-                               ddbxo_error *err);
+/* Streams.  describe_stream_all: every page of DescribeStream; *out is
+ * the first page's response with all Shards in its StreamDescription and
+ * no LastEvaluatedShardId. */
 int ddbxo__ddb_describe_stream_all(ddbxo_client *c, const char *stream_arn,
                                    int64_t deadline_ms, json_t **out,
                                    ddbxo_error *err);

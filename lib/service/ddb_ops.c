@@ -270,10 +270,12 @@ int ddbxo__ddb_update_ttl(ddbxo_client *c, const char *table,
 /* streams                                                              */
 /* ------------------------------------------------------------------ */
 
-int ddbxo__ddb_describe_stream(ddbxo_client *c, const char *stream_arn,
-                               const char *start_shard_id, int limit,
-                               int64_t deadline_ms, json_t **out,
-                               ddbxo_error *err)
+/* One page (start_shard_id NULL = first; limit 0 = the service
+ * default). */
+static int describe_stream(ddbxo_client *c, const char *stream_arn,
+                           const char *start_shard_id, int limit,
+                           int64_t deadline_ms, json_t **out,
+                           ddbxo_error *err)
 {
     build b;
     if (begin(&b, NULL, "DescribeStream", err) < 0)
@@ -310,8 +312,8 @@ int ddbxo__ddb_describe_stream_all(ddbxo_client *c, const char *stream_arn,
                        MAX_DESCRIBE_PAGES);
             goto out;
         }
-        if (ddbxo__ddb_describe_stream(c, stream_arn, last[0] ? last : NULL,
-                                       0, deadline_ms, &resp, err) < 0)
+        if (describe_stream(c, stream_arn, last[0] ? last : NULL, 0,
+                            deadline_ms, &resp, err) < 0)
             goto out;
         sd = json_object_get(resp, "StreamDescription");
         if (!json_is_object(sd)) {

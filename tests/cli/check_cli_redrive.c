@@ -383,7 +383,7 @@ static void six_puts(ddbxo_client *c, stream_info *si)
                  "{\"pk\":{\"S\":\"i%d\"},\"v\":{\"N\":\"%d\"}}", i, 10 + i);
         tu_put(c, SRC, buf);
     }
-    ck_assert_msg(ddbxo__ddb_describe_stream(c, si->arn, NULL, 0, 0, &d, &err)
+    ck_assert_msg(ddbxo__ddb_describe_stream_all(c, si->arn, 0, &d, &err)
                       == 0, "%s", err.message);
     snprintf(si->shard, sizeof si->shard, "%s",
              json_string_value(json_object_get(json_array_get(

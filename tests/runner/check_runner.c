@@ -164,7 +164,7 @@ static const char *the_shard(ddbxo_client *c, const char *arn)
     static char id[DDBXO__SHARD_ID_MAX + 1];
     json_t *out = NULL;
     ddbxo_error err;
-    ck_assert_msg(ddbxo__ddb_describe_stream(c, arn, NULL, 0, 0, &out, &err) ==
+    ck_assert_msg(ddbxo__ddb_describe_stream_all(c, arn, 0, &out, &err) ==
                       0, "%s", err.message);
     snprintf(id, sizeof id, "%s",
              json_string_value(json_object_get(
