@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "ddbxo.h"
+#include "util/clock.h"
 
 static void help(FILE *f)
 {
@@ -90,13 +91,6 @@ static cli_mode_opts mode_opts(const apply_args *a)
 {
     cli_mode_opts o = { a->mode_name, a->ledger, a->aggregate, a->spec };
     return o;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Options that take a value: the table keeps parse_args short. */
@@ -314,7 +308,7 @@ static int run_batch(const apply_args *a, int mode, const ddbxo_transform *t,
     memset(&opt, 0, sizeof opt);
     opt.shard_id = a->shard;
     if (a->deadline_rel_ms)
-        opt.deadline_ms = now_ms() + a->deadline_rel_ms;
+        opt.deadline_ms = ddbxo__wall_ms() + a->deadline_rel_ms;
     if (!(res = ddbxo_process_batch(ap, ev, &opt, &err))) {
         fprintf(stderr, "ddbxo apply: %s\n", err.message);
         goto out;

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "ddbxo.h"
+#include "util/clock.h"
 
 static void help(FILE *f)
 {
@@ -68,13 +69,6 @@ static int op_ok(const char *s)
               (*s >= '0' && *s <= '9')))
             return 0;
     return 1;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The JSON text of a borrowed item string, or null. */
@@ -227,7 +221,7 @@ int cmd_call(int argc, char **argv)
     json_decref(check);
 
     if (rel)
-        deadline = now_ms() + rel;
+        deadline = ddbxo__wall_ms() + rel;
     if (!(c = ddbxo_client_new(&cfg, &err))) {
         print_error(&err, NULL);
         free(body);

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "ddbxo.h"
 #include "ddbxo/sys/binding.h"
+#include "service/ddb.h"
 
 static void help(FILE *f)
 {
@@ -221,33 +222,42 @@ static void key_from_table(const json_t *table, json_t **schema, json_t **defs)
     }
 }
 
-/* Creates `name` with the key, on-demand, then turns TTL on for ttl. */
+/* The type of attribute `name` in a table's AttributeDefinitions. */
+static const char *def_type(const json_t *defs, const char *name)
+{
+    const json_t *d;
+    size_t i;
+    json_array_foreach(defs, i, d)
+        if (name && strcmp(json_string_value(json_object_get(
+                               d, "AttributeName")) ?: "", name) == 0)
+            return json_string_value(json_object_get(d, "AttributeType"));
+    return NULL;
+}
+
+/* Creates `name` with the key (the library's CreateTable: on-demand),
+ * waits until it is ACTIVE, then turns TTL on for ttl.  Takes schema and
+ * defs. */
 static int create(ddbxo_client *c, const char *name, json_t *schema,
                   json_t *defs, const char *ttl, ddbxo_error *err)
 {
-    json_t *req = json_pack("{s:s,s:o,s:o,s:s}", "TableName", name,
-                            "KeySchema", schema, "AttributeDefinitions", defs,
-                            "BillingMode", "PAY_PER_REQUEST");
-    if (call(c, "CreateTable", req, NULL, err) < 0)
-        return -1;
-    /* UpdateTimeToLive needs an ACTIVE table. */
-    for (int tries = 0; tries < 600; tries++) {
-        json_t *t = NULL;
-        int found = describe(c, name, &t, err);
-        const char *st = json_string_value(json_object_get(t, "TableStatus"));
-        int active = found == 1 && st && strcmp(st, "ACTIVE") == 0;
-        json_decref(t);
-        if (found < 0)
-            return -1;
-        if (active)
-            break;
-        struct timespec ts = { 0, 100 * 1000 * 1000 };
-        nanosleep(&ts, NULL);
+    const char *k[2] = { NULL, NULL }, *t[2] = { NULL, NULL };
+    const json_t *e;
+    size_t i;
+    int rc;
+    json_array_foreach(schema, i, e) {
+        const char *kt = json_string_value(json_object_get(e, "KeyType"));
+        int r = kt && strcmp(kt, "RANGE") == 0;
+        k[r] = json_string_value(json_object_get(e, "AttributeName"));
+        t[r] = def_type(defs, k[r]);
     }
-    req = json_pack("{s:s,s:{s:b,s:s}}", "TableName", name,
-                    "TimeToLiveSpecification", "Enabled", 1, "AttributeName",
-                    ttl);
-    return call(c, "UpdateTimeToLive", req, NULL, err);
+    rc = ddbxo__ddb_create_table(c, name, k[0], t[0], k[1], t[1], NULL, NULL,
+                                 0, NULL, err);
+    json_decref(schema);
+    json_decref(defs);
+    /* UpdateTimeToLive needs an ACTIVE table. */
+    if (rc < 0 || ddbxo__ddb_wait_table_active(c, name, 0, err) < 0)
+        return -1;
+    return ddbxo__ddb_update_ttl(c, name, ttl, 1, 0, NULL, err);
 }
 
 typedef struct report {

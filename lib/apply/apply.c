@@ -1,68 +1,22 @@
-/* The applier (configuration bound to a client), outcome and mode names,
- * and ddbxo_transact_apply: one record through the plan loop of
- * lib/apply/apply.h on this thread. */
+/* lib/apply/: the exactly-once write.  Owns the applier, the plan of one
+ * record (apply_plan, apply_request, apply_txn, apply_replicate,
+ * apply_classify), the batch engine (batch, batch_result), parking failed
+ * records (park) and the mode and outcome names (names).  It may call
+ * util/, value/, transport/, service/, stream/ and transform/. */
+
+/* The applier (configuration bound to a client) and ddbxo_transact_apply:
+ * one record through the plan loop of lib/apply/apply.h on this thread. */
 #include "apply/apply_int.h"
 #include "ddbxo/sys/binding.h"
 #include "service/client.h"
 #include "stream/record.h"
+#include "util/clock.h"
+#include "apply/apply.h"
 
 #include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-DDBXO_API const char *ddbxo_outcome_name(int outcome)
-{
-    static const char *const names[DDBXO_OUTCOME_END] = {
-        NULL, "APPLIED", "DUPLICATE", "STALE", "SUPERSEDED", "COALESCED",
-        "FILTERED", "PARKED", "FAILED_RETRYABLE", "FAILED_PERMANENT",
-    };
-    if (outcome <= 0 || outcome >= DDBXO_OUTCOME_END)
-        return "UNKNOWN";
-    return names[outcome];
-}
-
-DDBXO_API int ddbxo_outcome_failed(int outcome)
-{
-    return outcome == DDBXO_FAILED_RETRYABLE ||
-           outcome == DDBXO_FAILED_PERMANENT;
-}
-
-DDBXO_API int ddbxo_mode_parse(const char *name)
-{
-    if (!name)
-        return 0;
-    if (strcmp(name, "replicate") == 0)
-        return DDBXO_MODE_REPLICATE;
-    if (strcmp(name, "ledger") == 0)
-        return DDBXO_MODE_LEDGER;
-    if (strcmp(name, "tracker") == 0)
-        return DDBXO_MODE_TRACKER;
-    return 0;
-}
-
-DDBXO_API const char *ddbxo_mode_name(int mode)
-{
-    switch (mode) {
-    case DDBXO_MODE_REPLICATE: return "replicate";
-    case DDBXO_MODE_LEDGER: return "ledger";
-    case DDBXO_MODE_TRACKER: return "tracker";
-    default: return "unknown";
-    }
-}
-
-/* A tracker item is {pk, seen (SS), n (N)}.  DynamoDB counts an item as
- * its attribute-name bytes plus value bytes; we budget 1 KiB for pk (the
- * prefix, a table name of at most 255 bytes and a shard id), the names
- * and the count, and elem_len + 1 bytes per set element (its bytes plus
- * one byte of overhead, as for list elements, to stay on the safe side):
- *     (409600 - 1024) / (elem_len + 1)
- * = 9965 records for 40-character elements (a known shard id) and 7044
- * for 57-character ones ("<seq>/<16 hex>", the shard id unknown). */
-size_t ddbxo__tracker_capacity_for(size_t elem_len)
-{
-    return (DDBXO_MAX_ITEM_BYTES - 1024u) / (elem_len + 1u);
-}
 
 static int dup_opt(char **dst, const char *src, const char *field,
                    ddbxo_error *err)
@@ -194,17 +148,14 @@ DDBXO_API void ddbxo_applier_free(ddbxo_applier *a)
  * done by then), never past the deadline. */
 static void resend_pause(int sends, int64_t deadline_ms)
 {
-    struct timespec ts;
     int64_t ms = 20LL << (sends > 4 ? 4 : (sends > 1 ? sends - 1 : 0));
     ms += rand() % (ms + 1);
     if (deadline_ms > 0) {
-        int64_t now;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        int64_t now = ddbxo__wall_ms();
         if (now + ms >= deadline_ms)
             ms = deadline_ms > now ? (deadline_ms - now) / 2 : 0;
     }
-    ddbxo__nap_ms(ms);
+    ddbxo__sleep_ms(ms);
 }
 
 /* FAILED_PERMANENT -> PARKED when the record reached the park queue. */

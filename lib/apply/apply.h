@@ -1,76 +1,18 @@
-/* Internal: the apply layer (lib/apply*.c, lib/apply/park.c) as the batch engine
- * (lib/batch*.c) uses it.
- *
- * A record is applied through a *plan*:
- *
- *   ddbxo__plan_init(&p, a, rec, opt);
- *   if (ddbxo__plan_prepare(&p) == 0 &&      transform, dedup key, checks
- *       ddbxo__plan_request(&p) == 0) {      the request body
- *       for (;;) {
- *           send p.op with p.body (ddbxo__ddb_call, or a multi request)
- *           outcome = ddbxo__plan_classify(&p, rc, &err, &detail, &resend);
- *           if (!resend) break;              p.body was adjusted
- *       }
- *   }                                        else p.outcome is decided
- *   ddbxo__plan_clear(&p);
- *
- * Splitting prepare from request lets the batch engine coalesce: it
- * prepares every record of an item (cheap: the transform) and builds a
- * request only for the record that will be sent.  ddbxo_transact_apply()
- * is this loop with ddbxo__ddb_call; the batch engine runs it on a multi.
+/* Internal: the apply layer as the batch engine (lib/apply/batch*.c), the
+ * runner and backfill use it: the applier and the plan
+ * (lib/apply/apply_plan.h), calls and parking.
  */
 #ifndef DDBXO_LIB_APPLY_H
 #define DDBXO_LIB_APPLY_H
 
 #include <jansson.h>
 
-#include "service/ddb.h"
+#include "apply/apply_plan.h"
+#include "apply/names.h"
+#include "apply/park.h"
 #include "ddbxo.h"
 #include "ddbxo/sys/apply.h"
 #include "ddbxo/sys/value.h"
-#include "transport/http.h"
-#include "transform/transform.h"
-
-/* Bookkeeping attribute names on target items (docs/design.md §4). */
-#define DDBXO__ATTR_SEQ "_ddbxo_seq"
-#define DDBXO__ATTR_SRC "_ddbxo_src"
-#define DDBXO__ATTR_DELETED "_ddbxo_deleted"
-#define DDBXO__ATTR_VER "_ddbxo_ver"
-/* Ledger / tracker table layout. */
-#define DDBXO__LEDGER_PK "pk"
-#define DDBXO__LEDGER_EXP "exp"
-#define DDBXO__LEDGER_PREFIX "ddbxo#v1#"
-#define DDBXO__TRACKER_PREFIX "ddbxo#trk#v1#"
-/* How often a plan is re-sent after a retryable refusal (a transaction
- * conflict, a token reused with other parameters) before it fails. */
-#define DDBXO__PLAN_MAX_RESENDS 4
-
-struct ddbxo_applier {
-    ddbxo_client *client;        /* borrowed */
-    int mode;                    /* ddbxo_mode */
-    char *target_table;          /* owned copies; NULL when not set */
-    char *ledger_table;
-    char *source_table;
-    char *source_version_attr;
-    char *version_attr;
-    char *ttl_attr;              /* never NULL */
-    char *park_queue_url;
-    const ddbxo_transform *transform;   /* never NULL */
-    ddbxo_transform *own_transform;     /* the identity, when cfg had none */
-    int hard_delete;
-    int coalesce;                /* replicate and !no_coalesce */
-    int64_t tombstone_ttl_s, ledger_ttl_s;
-    size_t tracker_capacity;     /* records per tracker item (derived from
-                                    400 KB; tests lower it after new) */
-    int max_inflight;            /* >= 1 */
-    ddbxo__http_multi *multi;    /* the batch engine's; made on first use,
-                                    freed by ddbxo_applier_free */
-    int count_capacity;          /* ask for ConsumedCapacity and add it up
-                                    in the batch result (backfill) */
-    char call_id[DDBXO_DEDUP_KEY_BUFSIZE]; /* 64 random hex chars per
-                                    ddbxo_transact_apply / process_batch
-                                    call; "" = send no ClientRequestToken */
-};
 
 /* Starts a call: a fresh a->call_id.  The ClientRequestToken of a
  * transaction is derived from the record's dedup key *and* the call id,
@@ -81,69 +23,5 @@ struct ddbxo_applier {
  * alone would turn such a delivery within 10 minutes into a silent
  * success that is counted APPLIED (docs/aws-facts.md §2). */
 void ddbxo__applier_new_call(ddbxo_applier *a);
-
-typedef struct ddbxo__plan {
-    /* inputs (borrowed) */
-    ddbxo_applier *a;
-    const ddbxo_record *rec;
-    int64_t deadline_ms;
-    const char *shard_id;        /* may be NULL */
-
-    /* set by prepare */
-    int outcome;                 /* 0 = a request is needed; else decided
-                                    (FILTERED, FAILED_PERMANENT, ...) */
-    ddbxo_error err;             /* why, for FAILED_* / PARKED */
-    struct ddbxo_writes writes;  /* the transform's writes */
-    char dedup_key[DDBXO_DEDUP_KEY_BUFSIZE];
-    char seq[DDBXO_SEQ_BUFSIZE]; /* padded sequence number */
-
-    /* set by request */
-    const char *op;              /* static: "PutItem", "UpdateItem",
-                                    "DeleteItem" or "TransactWriteItems" */
-    json_t *body;                /* the request (own reference) */
-    ddbxo__json_splice *splices; /* texts spliced into body's objects: the
-                                    items and keys passed through */
-    size_t nsplices, capsplices;
-    int ledger_idx;              /* TransactItems index of the ledger or
-                                    tracker action, -1 = none */
-    int source_idx;              /* ... of the source ConditionCheck */
-    int target_idx;              /* ... of the guarded replicate write (0
-                                    when it is a single-item request) */
-    int sends;                   /* requests sent so far */
-} ddbxo__plan;
-
-/* Starts a plan (no allocation).  opt may be NULL. */
-void ddbxo__plan_init(ddbxo__plan *p, ddbxo_applier *a,
-                      const ddbxo_record *rec,
-                      const ddbxo_apply_options *opt);
-/* Runs the transform and derives keys.  Returns p->outcome: 0 when a
- * request is needed, else the decided outcome (FILTERED when the
- * transform skipped, FAILED_PERMANENT with p->err). */
-int ddbxo__plan_prepare(ddbxo__plan *p);
-/* Builds p->op / p->body from the prepared plan.  0, or FAILED_PERMANENT
- * (too many writes, an item over 400 KB, a transaction over 4 MB, a
- * missing version attribute, ...) with p->err and p->outcome set. */
-int ddbxo__plan_request(ddbxo__plan *p);
-/* Reads the answer to the last send: rc and err as ddbxo__ddb_call
- * returned them, detail its parsed error answer (may be NULL when rc ==
- * 0).  Returns the outcome (APPLIED, DUPLICATE, STALE, SUPERSEDED,
- * FAILED_RETRYABLE, FAILED_PERMANENT) and sets p->outcome / p->err.
- * *resend = 1 when the plan should be sent again as it now stands
- * (a retryable cancellation, or a ClientRequestToken that DynamoDB
- * matched with other parameters: the token is then dropped). */
-int ddbxo__plan_classify(ddbxo__plan *p, int rc, const ddbxo_error *err,
-                         const ddbxo__aws_error *detail, int *resend);
-/* Frees what the plan holds.  Safe on an initialised plan. */
-void ddbxo__plan_clear(ddbxo__plan *p);
-
-/* Sends a record that failed for good to the applier's park queue: one
- * SQS message {"ddbxo_park":1,"reason":{...error...},"dedup_key":..,
- * "source_table":..,"record":<the record JSON as it came>} (docs).
- * raw is the record's JSON (required); dedup_key may be NULL (a record
- * that did not parse).  0, or -1 with err (no park queue, SQS refused,
- * the message is over SQS's size limit, ...). */
-int ddbxo__park(ddbxo_applier *a, const json_t *raw, const char *dedup_key,
-                const ddbxo_error *why, int64_t deadline_ms,
-                ddbxo_error *err);
 
 #endif

@@ -6,6 +6,7 @@
  * What we compare against is read back from the request we sent, so the
  * answer is judged by exactly the values the condition saw. */
 #include "apply/apply_int.h"
+#include "value/value.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #ifndef DDBXO_LIB_APPLY_INT_H
 #define DDBXO_LIB_APPLY_INT_H
 
-#include "apply/apply.h"
+#include "apply/apply_plan.h"
 #include "util/error.h"
 
 /* Placeholders the apply layer puts into expressions.  The "ddbxo_" prefix
@@ -18,22 +18,6 @@
 #define DDBXO__TRACKER_COUNT "n"
 /* Shard id used in tracker keys when the caller does not know it. */
 #define DDBXO__TRACKER_ANY_SHARD "stream"
-
-/* Marks p as failed for good: p->outcome = FAILED_PERMANENT and p->err
- * (code, path, message; not retryable).  Returns FAILED_PERMANENT. */
-int ddbxo__plan_fail(ddbxo__plan *p, int code, const char *path,
-                     const char *fmt, ...) DDBXO_PRINTF(4, 5);
-
-/* Expiry (epoch seconds) of something written for rec that should live
- * ttl_s: the record's creation time + ttl_s, so every resend of a record
- * carries the same value; now + ttl_s when the record has no time. */
-int64_t ddbxo__apply_expiry(const ddbxo_record *rec, int64_t ttl_s);
-
-/* Name of the source table for the source check and tracker keys:
- * a->source_table, else the table of the record's eventSourceARN (into
- * buf).  -1 with p failed when neither is known. */
-int ddbxo__apply_source_table(ddbxo__plan *p, char *buf, size_t bufsz,
-                              const char **name);
 
 /* Most records a tracker item may hold when its set elements are up to
  * elem_len bytes: what keeps it under DynamoDB's 400 KB (apply.c). */
@@ -54,12 +38,6 @@ char *ddbxo__update_expr_merge(const char *expr, const char *set_items,
  * 0, or FAILED_PERMANENT with p failed. */
 int ddbxo__replicate_action(ddbxo__plan *p, json_t **action,
                             const char **kind);
-
-/* An empty object whose members, when the body is written, are attribute
- * map `node` of d followed by what the caller adds (the bookkeeping): how
- * an image reaches the request as its validated bytes.  NULL with p
- * failed (no memory). */
-json_t *ddbxo__plan_splice(ddbxo__plan *p, const ddbxo__doc *d, size_t node);
 
 /* Transaction actions ({"Put":{...}} etc., new references).  0, or
  * FAILED_PERMANENT with p failed. */

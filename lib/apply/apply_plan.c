@@ -1,8 +1,9 @@
 /* A plan's life outside the request: init, prepare (padded sequence
  * number, dedup key, the transform), clear; and the helpers every
  * request builder shares. */
-#include "apply/apply_int.h"
+#include "apply/apply_plan.h"
 #include "stream/record.h"
+#include "util/clock.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -117,11 +118,8 @@ json_t *ddbxo__plan_splice(ddbxo__plan *p, const ddbxo__doc *d, size_t node)
 int64_t ddbxo__apply_expiry(const ddbxo_record *rec, int64_t ttl_s)
 {
     int64_t ms = ddbxo_record_approx_creation_ms(rec);
-    if (ms <= 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (int64_t)ts.tv_sec + ttl_s;
-    }
+    if (ms <= 0)
+        return ddbxo__wall_ms() / 1000 + ttl_s;
     return ms / 1000 + ttl_s;
 }
 

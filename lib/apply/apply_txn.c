@@ -6,6 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A tracker item is {pk, seen (SS), n (N)}.  DynamoDB counts an item as
+ * its attribute-name bytes plus value bytes; we budget 1 KiB for pk (the
+ * prefix, a table name of at most 255 bytes and a shard id), the names
+ * and the count, and elem_len + 1 bytes per set element (its bytes plus
+ * one byte of overhead, as for list elements, to stay on the safe side):
+ *     (409600 - 1024) / (elem_len + 1)
+ * = 9965 records for 40-character elements (a known shard id) and 7044
+ * for 57-character ones ("<seq>/<16 hex>", the shard id unknown). */
+size_t ddbxo__tracker_capacity_for(size_t elem_len)
+{
+    return (DDBXO_MAX_ITEM_BYTES - 1024u) / (elem_len + 1u);
+}
+
 static json_t *entry_of(const char *kind, json_t *action)
 {
     json_t *e = action ? json_object() : NULL;

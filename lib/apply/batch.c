@@ -28,12 +28,14 @@
 #include "util/buf.h"
 #include "service/client.h"
 #include "service/ddb.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "transport/http.h"
 #include "stream/record.h"
 #include "value/value.h"
 
-#include "apply/batch.h"
+#include "apply/batch_result.h"
+#include "value/canon.h"
 
 #define NONE SIZE_MAX
 
@@ -93,9 +95,7 @@ static int64_t now_ms(const beng *e)
         ddbxo__http_env_of(ddbxo__client_http(e->a->client));
     if (env && env->cfg.hooks.wall_ms)
         return env->cfg.hooks.wall_ms(env->cfg.hooks.ctx);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return ddbxo__wall_ms();
 }
 
 static int past_deadline(const beng *e)

@@ -11,7 +11,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 
-#include "apply/batch.h"
+#include "apply/batch_result.h"
 
 typedef struct brec {
     int outcome;                 /* 0 until decided */

@@ -3,6 +3,7 @@
  * trimmed it (docs/design.md §3).  The ESM's own on-failure destination would
  * keep only metadata. */
 #include "apply/apply_int.h"
+#include "apply/park.h"
 
 #include <stdio.h>
 #include <stdlib.h>

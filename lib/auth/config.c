@@ -1,5 +1,4 @@
-/* Region and endpoint resolution, the URL parser behind it, and the
- * injectable environment. */
+/* Region and endpoint resolution and the URL parser behind it. */
 #include "auth/config.h"
 
 #include <arpa/inet.h>
@@ -8,32 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "auth/creds.h"
+#include "auth/creds_file.h"
 #include "util/error.h"
-
-/* ---- environment -------------------------------------------------- */
-
-static const char *process_get(void *ctx, const char *name)
-{
-    (void)ctx;
-    return getenv(name);
-}
-
-static const ddbxo__env process_env = { process_get, NULL };
-
-const ddbxo__env *ddbxo__env_process(void)
-{
-    return &process_env;
-}
-
-const char *ddbxo__env_get(const ddbxo__env *env, const char *name)
-{
-    const char *v;
-    if (!env)
-        env = &process_env;
-    v = env->get(env->ctx, name);
-    return v && *v ? v : NULL;
-}
 
 /* ---- URLs --------------------------------------------------------- */
 

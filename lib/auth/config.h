@@ -4,22 +4,10 @@
 
 #include <stddef.h>
 
+#include "auth/env.h"
 #include "ddbxo.h"
 #include "ddbxo/sys/creds.h"
 #include "ddbxo/sys/ddb.h"
-
-/* A getenv-like source, so tests need not touch the process environment.
- * get returns NULL when the variable is unset. */
-typedef struct ddbxo__env {
-    const char *(*get)(void *ctx, const char *name);
-    void *ctx;
-} ddbxo__env;
-
-/* The process environment (getenv). */
-const ddbxo__env *ddbxo__env_process(void);
-/* Value of name, or NULL when unset or empty (the SDKs treat "" as unset).
- * env NULL means the process environment. */
-const char *ddbxo__env_get(const ddbxo__env *env, const char *name);
 
 /* A parsed absolute http(s) URL.  Only scheme, host, port and path: user
  * info, query and fragment are refused. */

@@ -1,14 +1,22 @@
-/* Credential snapshots and the thread-safe provider: caching, refresh
- * before expiry, and the default chain (environment, profile, container). */
+/* lib/auth/: who we are to AWS.  Owns SigV4 signing (sigv4*), the shared
+ * config and profile files and the environment readers (config,
+ * creds_file, env), every credentials provider (environment, profile,
+ * process, container, IMDS, web identity / assume role through STS) with
+ * their own small HTTP client (creds_http), the caching provider (this
+ * file) and the default chain (creds_chain).  It may call util/ only. */
+
+/* Credential snapshots and the thread-safe provider: caching and refresh
+ * before expiry.  The default chain is lib/auth/creds_chain.c. */
 #include "auth/creds.h"
 
-#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/error.h"
+#include "util/buf.h"
 
 /* After a failed refresh of still-usable credentials, wait this long before
  * trying again, so a down endpoint does not cost every call a timeout. */
@@ -40,11 +48,8 @@ struct ddbxo_credentials_provider {
 
 static void wipe_str(char **s)
 {
-    if (*s) {
-        OPENSSL_cleanse(*s, strlen(*s));
-        free(*s);
-        *s = NULL;
-    }
+    ddbxo__str_wipe_free(*s);
+    *s = NULL;
 }
 
 DDBXO_API void ddbxo_credentials_clear(ddbxo_credentials *c)
@@ -98,10 +103,8 @@ int ddbxo__creds_token_ok(const char *s)
 
 int64_t ddbxo__now_wall(void *ctx)
 {
-    struct timespec ts;
     (void)ctx;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
+    return ddbxo__wall_ms() / 1000;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
@@ -392,68 +395,4 @@ DDBXO_API void ddbxo_credentials_provider_free(ddbxo_credentials_provider *p)
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
     free(p);
-}
-
-/* ---- the default chain -------------------------------------------- */
-
-ddbxo_credentials_provider *
-ddbxo__creds_provider_default_opts(const char *profile,
-                                   const ddbxo__creds_opts *o, ddbxo_error *err)
-{
-    const ddbxo__env *env = o ? o->env : NULL;
-    const ddbxo__creds_source *src = NULL;
-    ddbxo_credentials_provider *p = NULL;
-    char region[DDBXO_REGION_BUFSIZE];
-    void *state = NULL;
-    ddbxo_credentials c;
-    int rc;
-
-    /* Order of the AWS SDKs: a broken source stops the chain rather than
-     * silently falling through to another identity. */
-    rc = ddbxo__creds_from_env(env, &c, err);
-    if (rc < 0)
-        return NULL;
-    if (rc > 0)
-        return ddbxo__creds_provider_fixed(&c, err);
-
-    /* STS sources need a region; a missing one is reported by them, only
-     * if one is configured. */
-    if (ddbxo__config_region_env(region, sizeof region, profile, env, NULL) < 0)
-        region[0] = '\0';
-    rc = ddbxo__creds_web_identity_env(o, region, &p, err);
-    if (rc != 0)
-        return p;
-
-    rc = ddbxo__creds_profile_provider(o, profile, region, &p, err);
-    if (rc != 0)
-        return p;
-
-    rc = ddbxo__creds_container_config(env, o ? o->container_base : NULL,
-                                       &src, &state, err);
-    if (rc < 0)
-        return NULL;
-    if (rc > 0)
-        return ddbxo__creds_provider_new(src, state, o, err);
-
-    /* Last, as in the SDKs: on EC2 the instance role.  Off the instance
-     * its first fetch fails in about two seconds with a message that says
-     * what else could have been set. */
-    if (!ddbxo__creds_imds_disabled(env))
-        return ddbxo__creds_provider_imds(o, err);
-
-    ddbxo__err(err, DDBXO_E_CONFIG, NULL,
-               "no AWS credentials: set AWS_ACCESS_KEY_ID and "
-               "AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and "
-               "AWS_ROLE_ARN, credentials for profile '%s' in the shared "
-               "credentials/config file, or AWS_CONTAINER_CREDENTIALS_FULL_URI"
-               "/_RELATIVE_URI (the EC2 instance metadata service is off: "
-               "AWS_EC2_METADATA_DISABLED)",
-               ddbxo__profile_name(env, profile, NULL));
-    return NULL;
-}
-
-DDBXO_API ddbxo_credentials_provider *
-ddbxo_credentials_provider_default(const char *profile, ddbxo_error *err)
-{
-    return ddbxo__creds_provider_default_opts(profile, NULL, err);
 }

@@ -1,4 +1,5 @@
-/* Internal: credential providers and the shared config/credentials files.
+/* Internal: credential snapshots, providers and the default chain (the
+ * shared config/credentials files are lib/auth/creds_file.h).
  *
  * The HTTP/DynamoDB layer needs only the public ddbxo_credentials_get()
  * (a consistent, caller-owned snapshot) and ddbxo_endpoint_resolve(); the
@@ -10,8 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "auth/config.h"
+#include "auth/env.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/creds.h"
 
 /* ---- snapshots ---------------------------------------------------- */
 
@@ -84,17 +86,9 @@ unsigned long ddbxo__creds_provider_fetches(ddbxo_credentials_provider *p);
  * it is not, -1 + err when it is configured but broken. */
 int ddbxo__creds_from_env(const ddbxo__env *env, ddbxo_credentials *out,
                           ddbxo_error *err);
-int ddbxo__creds_from_profile(const ddbxo__env *env, const char *profile,
-                              ddbxo_credentials *out, ddbxo_error *err);
 int ddbxo__creds_container_config(const ddbxo__env *env, const char *base,
                                   const ddbxo__creds_source **src,
                                   void **state, ddbxo_error *err);
-typedef struct ddbxo__profile ddbxo__profile;
-
-/* The profile's static keys: 1 + *out, 0 when it has none, -1 + err for
- * half a pair or a malformed key. */
-int ddbxo__creds_profile_static(const ddbxo__profile *p, const char *name,
-                                ddbxo_credentials *out, ddbxo_error *err);
 
 /* An STS-backed source (lib/auth/creds_sts.c). */
 typedef struct ddbxo__creds_sts_cfg {
@@ -144,40 +138,5 @@ int ddbxo__creds_imds_disabled(const ddbxo__env *env);
 
 /* Sanity cap for an authorization token read from a file. */
 #define DDBXO__MAX_TOKEN_FILE_BYTES (16u * 1024u)
-
-/* ---- shared config/credentials files ------------------------------ */
-
-#define DDBXO__PF_CONFIG 1
-#define DDBXO__PF_CREDENTIALS 2
-/* Largest config/credentials file read. */
-#define DDBXO__MAX_PROFILE_FILE_BYTES (1024u * 1024u)
-
-/* The key/values of one profile, merged from the files read (the
- * ddbxo__profile type is declared above). */
-
-/* Profile to use: explicit_name if non-empty, else AWS_PROFILE, else
- * "default".  *is_explicit (may be NULL) is 0 only for the fallback. */
-const char *ddbxo__profile_name(const ddbxo__env *env,
-                                const char *explicit_name, int *is_explicit);
-/* Path of the config or credentials file (AWS_CONFIG_FILE /
- * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/...; "~/" expanded from HOME).
- * 1 with buf set, 0 when there is no path (no HOME), -1 + err. */
-int ddbxo__profile_path(const ddbxo__env *env, int which, char *buf,
-                        size_t bufsz, ddbxo_error *err);
-/* Parses one file's text and merges profile `name` into *p (created if
- * NULL when the profile appears).  fname names the file in errors.  -1 +
- * DDBXO_E_CONFIG with the line number for a malformed file. */
-int ddbxo__profile_parse(const char *text, size_t len, int is_config,
-                         const char *name, const char *fname,
-                         ddbxo__profile **p, ddbxo_error *err);
-/* Loads `name` from the config file, then the credentials file (whose
- * values win), as selected by which.  A missing file is skipped.  *out is
- * NULL when neither file has the profile.  -1 + DDBXO_E_CONFIG / _IO. */
-int ddbxo__profile_load(const ddbxo__env *env, const char *name, int which,
-                        ddbxo__profile **out, ddbxo_error *err);
-/* Value of key (lowercase), or NULL.  Borrowed from p. */
-const char *ddbxo__profile_get(const ddbxo__profile *p, const char *key);
-/* Frees p, wiping every value.  Accepts NULL. */
-void ddbxo__profile_free(ddbxo__profile *p);
 
 #endif

@@ -5,6 +5,7 @@
  * Authorization header from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (re-read
  * on every fetch: it is rotated) or AWS_CONTAINER_AUTHORIZATION_TOKEN. */
 #include "auth/creds.h"
+#include "auth/creds_http.h"
 #include "util/curl_global.h"
 
 #include <arpa/inet.h>
@@ -22,6 +23,7 @@
 
 #include "util/buf.h"
 #include "util/error.h"
+#include "auth/config.h"
 
 #define ECS_BASE "http://169.254.170.2"
 /* The endpoint is local (or link-local): a slow one is a broken one. */
@@ -43,21 +45,13 @@ struct container {
     int port;
 };
 
-static void wipe_free(char *s)
-{
-    if (s) {
-        OPENSSL_cleanse(s, strlen(s));
-        free(s);
-    }
-}
-
 static void container_free(void *state)
 {
     struct container *c = state;
     if (!c)
         return;
     free(c->url);
-    wipe_free(c->token);
+    ddbxo__str_wipe_free(c->token);
     free(c->token_file);
     free(c);
 }
@@ -326,36 +320,17 @@ static char *read_token_file(const char *path, ddbxo_error *err)
     return tok;
 }
 
-struct sink {
-    ddbxo__buf body;
-    int too_big;
-};
-
-static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
-{
-    struct sink *s = ud;
-    size_t n = size * nmemb;
-    if (s->body.len + n > DDBXO_MAX_CREDS_RESPONSE_BYTES) {
-        s->too_big = 1;
-        return 0;
-    }
-    if (ddbxo__buf_put(&s->body, p, n) < 0)
-        return 0;
-    return n;
-}
-
+/* GET the credentials from the endpoint (pinned to the address checked,
+ * when pin is set) into body. */
 static int http_get(const struct container *c, const char *token,
-                    const char *pin, struct sink *s, long *status,
+                    const char *pin, ddbxo__buf *body, long *status,
                     ddbxo_error *err)
 {
-    struct curl_slist *hdrs = NULL, *resolve = NULL, *t;
-    CURL *h;
-    CURLcode cc;
-    int rc = -1;
+    struct curl_slist *hdrs = NULL, *t;
+    ddbxo__creds_http_req r;
+    char what[96];
+    int rc;
 
-    (void)ddbxo__curl_global_init(); /* a failure shows in curl_easy_init */
-    if (!(h = curl_easy_init()))
-        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "container credentials: curl_easy_init failed");
     if (token) {
         ddbxo__buf a;
         ddbxo__buf_init(&a);
@@ -363,63 +338,28 @@ static int http_get(const struct container *c, const char *token,
         t = ddbxo__buf_cstr(&a) ? curl_slist_append(hdrs, (char *)a.p) : NULL;
         ddbxo__buf_wipe_free(&a);
         if (!t)
-            goto nomem;
+            return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
         hdrs = t;
     }
-    if (!(t = curl_slist_append(hdrs, "Accept: application/json")))
-        goto nomem;
-    hdrs = t;
-    if (pin && !(resolve = curl_slist_append(NULL, pin)))
-        goto nomem;
-
-    curl_easy_setopt(h, CURLOPT_URL, c->url);
-    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);   /* threads: no SIGALRM */
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, TOTAL_TIMEOUT_MS);
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    /* The token must reach the endpoint itself, never a proxy. */
-    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-#if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-    if (resolve)
-        curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
-
-    cc = curl_easy_perform(h);
-    if (cc != CURLE_OK) {
-        if (s->too_big)
-            ddbxo__err(err, DDBXO_E_LIMIT, NULL,
-                       "container credentials: response from %s is larger "
-                       "than %u bytes", c->url_var, DDBXO_MAX_CREDS_RESPONSE_BYTES);
-        else if (s->body.oom)
-            ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
-        else {
-            ddbxo__err(err, cc == CURLE_OPERATION_TIMEDOUT ? DDBXO_E_TIMEOUT
-                                                           : DDBXO_E_HTTP, NULL,
-                       "container credentials: GET (from %s) failed: %s",
-                       c->url_var, curl_easy_strerror(cc));
-            if (err)
-                err->retryable = 1;
-        }
-        goto out;
+    if (!(t = curl_slist_append(hdrs, "Accept: application/json"))) {
+        ddbxo__curl_slist_wipe_free(hdrs);
+        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
     }
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-    rc = 0;
-    goto out;
-nomem:
-    ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
-out:
-    curl_easy_cleanup(h);
+    hdrs = t;
+    snprintf(what, sizeof what, "container credentials (from %s)",
+             c->url_var);
+    memset(&r, 0, sizeof r);
+    r.method = "GET";
+    r.url = c->url;
+    r.headers = hdrs;
+    r.connect_ms = CONNECT_TIMEOUT_MS;
+    r.total_ms = TOTAL_TIMEOUT_MS;
+    r.direct = 1;                /* the token goes to the endpoint itself,
+                                    never to a proxy */
+    r.resolve = pin;
+    r.what = what;
+    rc = ddbxo__creds_http(&r, status, body, err);
     ddbxo__curl_slist_wipe_free(hdrs);
-    curl_slist_free_all(resolve);
     return rc;
 }
 
@@ -499,21 +439,19 @@ static int container_fetch(void *state, ddbxo_credentials *out,
                            ddbxo_error *err)
 {
     const struct container *c = state;
-    struct sink s;
-    ddbxo__buf pin;
+    ddbxo__buf body, pin;
     char *token = NULL;
     long status = 0;
     int rc = -1;
 
-    memset(&s, 0, sizeof s);
-    ddbxo__buf_init(&s.body);
+    ddbxo__buf_init(&body);
     ddbxo__buf_init(&pin);
     if (c->token_file && !(token = read_token_file(c->token_file, err)))
         goto out;
     if (c->pin && resolve_check(c, &pin, err) < 0)
         goto out;
     if (http_get(c, token ? token : c->token, c->pin ? (char *)pin.p : NULL,
-                 &s, &status, err) < 0)
+                 &body, &status, err) < 0)
         goto out;
     if (status != 200) {
         ddbxo__err(err, DDBXO_E_HTTP, NULL,
@@ -525,10 +463,10 @@ static int container_fetch(void *state, ddbxo_credentials *out,
         }
         goto out;
     }
-    rc = parse_body(c, &s.body, out, err);
+    rc = parse_body(c, &body, out, err);
 out:
-    wipe_free(token);
-    ddbxo__buf_wipe_free(&s.body);
+    ddbxo__str_wipe_free(token);
+    ddbxo__buf_wipe_free(&body);
     ddbxo__buf_free(&pin);
     return rc;
 }

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "auth/creds_file.h"
+#include "util/buf.h"
 
 struct kv {
     char *k;
@@ -33,10 +35,7 @@ struct ddbxo__profile {
 static void kv_wipe_free(struct kv *e)
 {
     free(e->k);
-    if (e->v) {
-        OPENSSL_cleanse(e->v, strlen(e->v));
-        free(e->v);
-    }
+    ddbxo__str_wipe_free(e->v);
 }
 
 void ddbxo__profile_free(ddbxo__profile *p)
@@ -74,8 +73,7 @@ static int set(ddbxo__profile *p, const char *key, const char *val,
     memcpy(v, val, vlen);
     v[vlen] = '\0';
     if (e) {
-        OPENSSL_cleanse(e->v, strlen(e->v));
-        free(e->v);
+        ddbxo__str_wipe_free(e->v);
         e->v = v;
         return 0;
     }

@@ -1,5 +1,6 @@
-/* HTTP for the credential sources (STS, IMDS): one libcurl easy handle per
- * exchange, TLS verified, no redirects, short timeouts. */
+/* HTTP for the credential sources (STS, IMDS, the container endpoint):
+ * one libcurl easy handle per exchange, TLS verified, no redirects, short
+ * timeouts. */
 #include "auth/creds_http.h"
 
 #include <string.h>
@@ -29,14 +30,19 @@ int ddbxo__creds_http(const ddbxo__creds_http_req *r, long *status,
                       ddbxo__buf *body, ddbxo_error *err)
 {
     struct sink s = { body, 0 };
+    struct curl_slist *pin = NULL;
     CURL *h;
     CURLcode cc;
 
     *status = 0;
     (void)ddbxo__curl_global_init(); /* a failure shows in curl_easy_init */
-    if (!(h = curl_easy_init()))
+    if (r->resolve && !(pin = curl_slist_append(NULL, r->resolve)))
+        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
+    if (!(h = curl_easy_init())) {
+        curl_slist_free_all(pin);
         return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "%s: curl_easy_init failed",
                           r->what);
+    }
     curl_easy_setopt(h, CURLOPT_URL, r->url);
     if (strcmp(r->method, "GET") == 0) {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -59,12 +65,15 @@ int ddbxo__creds_http(const ddbxo__creds_http_req *r, long *status,
 #else
     curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
+    if (pin)
+        curl_easy_setopt(h, CURLOPT_RESOLVE, pin);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
     cc = curl_easy_perform(h);
     if (cc == CURLE_OK)
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
     curl_easy_cleanup(h);
+    curl_slist_free_all(pin);
     if (cc == CURLE_OK)
         return 0;
     if (s.too_big)

@@ -1,5 +1,5 @@
 /* Internal: the one-shot HTTP exchange of the credential sources that
- * answer over HTTP (STS, IMDS).  Not the DynamoDB transport: those calls
+ * answer over HTTP (STS, IMDS, the container endpoint).  Not the DynamoDB transport: those calls
  * are rare, small and made before any client exists. */
 #ifndef DDBXO_LIB_CREDS_HTTP_H
 #define DDBXO_LIB_CREDS_HTTP_H
@@ -18,6 +18,9 @@ typedef struct ddbxo__creds_http_req {
     long connect_ms, total_ms;
     int direct;                    /* 1 = never through a proxy (IMDS: a
                                       link-local address and a token) */
+    const char *resolve;           /* "host:port:address": connect to the
+                                      address already checked (a
+                                      CURLOPT_RESOLVE pin), or NULL */
     const char *what;              /* names the source in errors */
 } ddbxo__creds_http_req;
 

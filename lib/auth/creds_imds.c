@@ -20,7 +20,7 @@
 #include "auth/creds_http.h"
 #include "util/curl_global.h"
 #include "util/error.h"
-#include "transport/http.h"
+#include "auth/config.h"
 
 #define IMDS_DEFAULT "http://169.254.169.254"
 #define IMDS_DEFAULT_V6 "http://[fd00:ec2::254]"

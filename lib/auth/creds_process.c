@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 extern char **environ;
@@ -42,13 +43,6 @@ static void proc_free(void *state)
     free(p);
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Runs the command; its output in *out.  -1 + err on a spawn failure, a
  * timeout, a non-zero exit or too much output. */
 static int run(const struct proc *p, ddbxo__buf *out, ddbxo_error *err)
@@ -57,7 +51,7 @@ static int run(const struct proc *p, ddbxo__buf *out, ddbxo_error *err)
     int fds[2], status = 0, rc = -1, timed_out = 0, too_big = 0;
     char *argv[] = { "sh", "-c", p->command, NULL };
     pid_t pid;
-    int64_t deadline = mono_ms() + p->timeout_ms;
+    int64_t deadline = ddbxo__now_ms() + p->timeout_ms;
 
     if (pipe2(fds, O_CLOEXEC) < 0)
         return ddbxo__err(err, DDBXO_E_IO, NULL,
@@ -77,7 +71,7 @@ static int run(const struct proc *p, ddbxo__buf *out, ddbxo_error *err)
     }
     for (;;) {
         struct pollfd pf = { fds[0], POLLIN, 0 };
-        int64_t left = deadline - mono_ms();
+        int64_t left = deadline - ddbxo__now_ms();
         char chunk[4096];
         ssize_t n;
         if (left <= 0) {

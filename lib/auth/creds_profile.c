@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "auth/creds_file.h"
 
 #define MAX_CHAIN 8
 

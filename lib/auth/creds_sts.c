@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "auth/sts.h"
 
@@ -119,7 +120,7 @@ static const ddbxo__creds_source role_source = { "assume-role", role_fetch,
  * time; so does this (letters, digits and "=,.@-" are allowed). */
 static void default_session(char *out, size_t n)
 {
-    snprintf(out, n, "ddbxo-%lld", (long long)time(NULL));
+    snprintf(out, n, "ddbxo-%lld", (long long)(ddbxo__wall_ms() / 1000));
 }
 
 static int sts_src_new(const ddbxo__creds_sts_cfg *c, const ddbxo__env *env,

@@ -4,6 +4,7 @@
  * service, date) is checked here, so a stray newline or comma from a
  * config file cannot split or forge a header.  Messages name the field and
  * never quote a credential. */
+#include "util/clock.h"
 #include "util/error.h"
 #include "auth/sigv4.h"
 
@@ -61,7 +62,7 @@ DDBXO_API int ddbxo_sigv4_format_date(time_t t,
         return ddbxo__err(err, DDBXO_E_INVALID, NULL, "sigv4: out is NULL");
     out[0] = '\0';
     if (t == 0)
-        t = time(NULL);
+        t = (time_t)(ddbxo__wall_ms() / 1000);
     if (!gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL,
                           "sigv4: time %lld is outside years 0000-9999",

@@ -12,6 +12,7 @@
  * with the old ones. */
 #include "util/error.h"
 #include "auth/sigv4.h"
+#include "util/buf.h"
 
 #include <openssl/crypto.h>
 #include <pthread.h>
@@ -33,20 +34,12 @@ struct ddbxo_signer {
     unsigned long derivations;
 };
 
-static void wipe_str(char *s)
-{
-    if (s) {
-        OPENSSL_cleanse(s, strlen(s));
-        free(s);
-    }
-}
-
 static void creds_free(creds *c)
 {
     if (!c)
         return;
-    wipe_str(c->secret);
-    wipe_str(c->token); /* not a secret alone, but a credential */
+    ddbxo__str_wipe_free(c->secret);
+    ddbxo__str_wipe_free(c->token); /* not a secret alone, but a credential */
     free(c->akid);
     OPENSSL_cleanse(c, sizeof *c);
     free(c);

@@ -9,10 +9,11 @@
 #include "util/buf.h"
 #include "auth/creds.h"
 #include "auth/creds_http.h"
+#include "util/clock.h"
 #include "util/curl_global.h"
 #include "util/error.h"
-#include "transport/http.h"
 #include "auth/sts_xml.h"
+#include "auth/config.h"
 
 #define STS_CONNECT_MS 3000L
 #define STS_TOTAL_MS 10000L
@@ -254,7 +255,7 @@ int ddbxo__sts_assume(const ddbxo__sts_endpoint *ep, const ddbxo__sts_req *r,
         ddbxo__buf_wipe_free(&ans);
         if (rc == 0 || !err || !err->retryable || attempt == STS_TRIES)
             break;
-        ddbxo__nap_ms(200LL << attempt);
+        ddbxo__sleep_ms(200LL << attempt);
     }
     ddbxo__buf_wipe_free(&body);
     return rc;

@@ -1,3 +1,8 @@
+/* lib/backfill/: copying and checking a live table.  Owns backfill (this
+ * file, scan, synth, pace, keymap, backfill_ckpt, batch_get) and verify
+ * (verify*).  It may call every folder below it: util/, value/,
+ * transport/, service/, stream/, transform/ and apply/. */
+
 /* ddbxo backfill: copy a live table's items into the replica through the
  * same transform and guarded write as `ddbxo run` (docs/backfill.md).
  *
@@ -11,7 +16,7 @@
  * moves only past a page whose every record is settled. */
 #include "backfill/backfill.h"
 #include "apply/apply.h"
-#include "apply/batch.h"
+#include "apply/batch_result.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "transport/http.h"
-#include "runner/runner.h"
 
 #define DEFAULT_PROGRESS_MS 5000
 /* What replicate mode adds to every item: _ddbxo_seq (40 digits) and
@@ -396,7 +401,7 @@ static json_t *counters(ddbxo__backfill *b, double secs)
 
 static void emit_progress(ddbxo__backfill *b)
 {
-    double secs = (double)(ddbxo__runner_mono_ms() - b->start_ms) / 1000.0;
+    double secs = (double)(ddbxo__now_ms() - b->start_ms) / 1000.0;
     char *text = ddbxo__summary_text(counters(b, secs));
     if (text)
         b->progress(b->progress_ctx, text, strlen(text));
@@ -418,7 +423,7 @@ int ddbxo__backfill_run(ddbxo__backfill *b, ddbxo_error *err)
 {
     int64_t next_progress;
     int rc = 0;
-    b->start_ms = ddbxo__runner_mono_ms();
+    b->start_ms = ddbxo__now_ms();
     b->rcu.start_ms = b->wcu.start_ms = b->start_ms;
     next_progress = b->start_ms + b->progress_ms;
     logf_(b, DDBXO_LOG_INFO, "backfill %s -> %s: %d segments, stream %s "
@@ -436,8 +441,8 @@ int ddbxo__backfill_run(ddbxo__backfill *b, ddbxo_error *err)
         }
     }
     while (!none_running(b)) {
-        ddbxo__nap_ms(50);
-        if (b->progress && ddbxo__runner_mono_ms() >= next_progress) {
+        ddbxo__sleep_ms(50);
+        if (b->progress && ddbxo__now_ms() >= next_progress) {
             emit_progress(b);
             next_progress += b->progress_ms;
         }
@@ -451,13 +456,13 @@ int ddbxo__backfill_run(ddbxo__backfill *b, ddbxo_error *err)
             rc = -1;
         }
     }
-    b->end_ms = ddbxo__runner_mono_ms();
+    b->end_ms = ddbxo__now_ms();
     return rc;
 }
 
 const char *ddbxo__backfill_summary(ddbxo__backfill *b)
 {
-    int64_t end = b->end_ms ? b->end_ms : ddbxo__runner_mono_ms();
+    int64_t end = b->end_ms ? b->end_ms : ddbxo__now_ms();
     json_t *j = counters(b, b->start_ms ? (double)(end - b->start_ms) / 1000.0
                                         : 0.0);
     int done = 1;

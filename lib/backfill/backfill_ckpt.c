@@ -13,15 +13,15 @@
  * The segment count is part of the key: a Scan's segments only mean the
  * same thing under the same TotalSegments, so a restart with another
  * --segments starts over. */
-#include "backfill/backfill.h"
+#include "backfill/backfill_ckpt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "service/ddb.h"
+#include "util/clock.h"
 #include "util/error.h"
-#include "runner/runner.h"
 
 /* Two table names (255 each), the prefix and two numbers. */
 #define CKPT_KEY_BUFSIZE 640
@@ -110,9 +110,9 @@ int ddbxo__bf_ckpt_write(ddbxo_client *c, const char *table,
     if (json_object_set_new(item, "done", json_pack("{s:b}", "BOOL", ck->done)) ||
         json_object_set_new(item, "items", n_av(ck->items)) ||
         json_object_set_new(item, "pages", n_av(ck->pages)) ||
-        json_object_set_new(item, "updated", n_av(ddbxo__runner_wall_ms())) ||
+        json_object_set_new(item, "updated", n_av(ddbxo__wall_ms())) ||
         json_object_set_new(item, "exp",
-                            n_av(ddbxo__runner_wall_ms() / 1000 +
+                            n_av(ddbxo__wall_ms() / 1000 +
                                  DDBXO_BACKFILL_CKPT_TTL_S)) ||
         (lek && json_object_set_new(item, "lek", json_pack("{s:s}", "S", lek))))
         goto nomem;

@@ -2,12 +2,13 @@
  * 100 keys a request (DynamoDB's limit), the keys DynamoDB leaves in
  * UnprocessedKeys (throttling, the 16 MB answer limit) asked again after
  * a pause. */
-#include "backfill/backfill.h"
+#include "backfill/batch_get.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "service/ddb.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "transport/http.h"
 
@@ -33,7 +34,7 @@ static int one_request(ddbxo_client *c, const char *table, json_t *keys,
                               "after %d rounds", table, BATCH_GET_ROUNDS);
         }
         if (round)
-            ddbxo__nap_ms(pause *= 2);
+            ddbxo__sleep_ms(pause *= 2);
         body = json_pack("{s:{s:{s:O,s:b}},s:s}", "RequestItems", table,
                          "Keys", keys, "ConsistentRead", 1,
                          "ReturnConsumedCapacity", "TOTAL");

@@ -2,7 +2,7 @@
  * of millions of items has to fit in memory (a jansson object per item
  * cost about 3 KB; this is about 200 bytes).  Open addressing, linear
  * probing, keys are the canonical key texts (ddbxo__key_text). */
-#include "backfill/verify.h"
+#include "backfill/keymap.h"
 
 #include <stdint.h>
 #include "util/error.h"

@@ -3,12 +3,12 @@
  * the summary's "units per second" must stay under the limit whatever
  * the moment it is read, and a production table's provisioned capacity
  * is what the limit protects. */
-#include "backfill/backfill.h"
+#include "backfill/pace.h"
 
 #include "transport/http.h"
-#include "runner/runner.h"
 #include "transform/transform.h"
 #include "value/value.h"
+#include "util/clock.h"
 
 /* Longest single nap, so a stop is noticed quickly. */
 #define NAP_SLICE_MS 100
@@ -32,7 +32,7 @@ int ddbxo__nap_stoppable(int64_t ms, const volatile int *stop)
         int64_t n = ms < NAP_SLICE_MS ? ms : NAP_SLICE_MS;
         if (stop && *stop)
             return 1;
-        ddbxo__nap_ms(n);
+        ddbxo__sleep_ms(n);
         ms -= n;
     }
     return stop && *stop;
@@ -50,7 +50,7 @@ int ddbxo__pace_take(ddbxo__pace *p, double units, const volatile int *stop)
     pthread_mutex_unlock(&p->mu);
     if (!due_ms)
         return 0;
-    return ddbxo__nap_stoppable(due_ms - ddbxo__runner_mono_ms(), stop);
+    return ddbxo__nap_stoppable(due_ms - ddbxo__now_ms(), stop);
 }
 
 double ddbxo__pace_spent(ddbxo__pace *p)

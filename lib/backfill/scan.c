@@ -1,7 +1,9 @@
 /* The reading half of backfill and verify: a table's key schema, one page
  * of a parallel Scan with the capacity it reports, and the check that the
  * source's stream can carry the changes made while a backfill runs. */
-#include "backfill/backfill.h"
+#include "backfill/scan.h"
+
+#include <pthread.h>
 
 #include <stdio.h>
 #include <stdlib.h>

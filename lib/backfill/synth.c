@@ -3,7 +3,7 @@
  * parsed by the public parser: the same path a stream record takes, so
  * `backfill` writes exactly what `run` would have written for the item,
  * and keeps doing so whatever the decoder underneath becomes. */
-#include "backfill/backfill.h"
+#include "backfill/synth.h"
 
 #include <stdio.h>
 #include <stdlib.h>

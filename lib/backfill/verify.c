@@ -20,17 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/clock.h"
 #include "util/error.h"
-#include "runner/runner.h"
-
-static const char *const class_names[DDBXO__V_CLASSES] = {
-    "equal", "missing", "extra", "different", "stale"
-};
-
-const char *ddbxo__verify_class_name(int cls)
-{
-    return cls >= 0 && cls < DDBXO__V_CLASSES ? class_names[cls] : "?";
-}
+#include "util/log.h"
 
 typedef struct vctx {
     ddbxo_client *c;
@@ -48,14 +40,10 @@ typedef struct vctx {
 static void vlog(vctx *v, int level, const char *fmt, ...) DDBXO_PRINTF(3, 4);
 static void vlog(vctx *v, int level, const char *fmt, ...)
 {
-    char msg[400];
     va_list ap;
-    if (!v->cfg->log)
-        return;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ddbxo__vlogf(v->cfg->log, v->cfg->log_ctx, level, fmt, ap);
     va_end(ap);
-    v->cfg->log(v->cfg->log_ctx, level, msg);
 }
 
 static int nomem(ddbxo_error *err)
@@ -361,7 +349,7 @@ int ddbxo__verify_run(ddbxo_client *c, const ddbxo__verify_config *cfg,
     vctx v;
     json_t *repaired = json_object();
     long long resolved = 0, refused = 0;
-    int64_t start = ddbxo__runner_mono_ms();
+    int64_t start = ddbxo__now_ms();
     int nseg = cfg->segments ? cfg->segments : DDBXO_BACKFILL_DEFAULT_SEGMENTS;
     int rc = -1;
     *out = NULL;
@@ -394,7 +382,7 @@ int ddbxo__verify_run(ddbxo_client *c, const ddbxo__verify_config *cfg,
         settle(&v, &resolved, repaired, &refused, err) < 0)
         goto out;
     if (!(*out = report(&v, resolved, repaired, refused,
-                        (double)(ddbxo__runner_mono_ms() - start) / 1000.0))) {
+                        (double)(ddbxo__now_ms() - start) / 1000.0))) {
         nomem(err);
         goto out;
     }

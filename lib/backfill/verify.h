@@ -15,124 +15,21 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "backfill/backfill.h"
+#include "backfill/batch_get.h"
+#include "backfill/pace.h"
+#include "backfill/scan.h"
+#include "backfill/synth.h"
+#include "backfill/keymap.h"
+#include "backfill/verify_agg.h"
+#include "backfill/verify_item.h"
+#include "backfill/verify_repair.h"
+#include "backfill/verify_report.h"
 #include "util/sha256.h"
-
-/* Sample keys reported per class by default. */
-#define DDBXO_VERIFY_DEFAULT_SAMPLES 5
-/* How long a difference may be a record in flight before it counts. */
-#define DDBXO_VERIFY_DEFAULT_SETTLE_MS 5000
-
-typedef struct ddbxo__verify_config {
-    const char *source_table, *target_table;
-    const ddbxo_transform *transform;  /* NULL = identity; an aggregate
-                                          compares groups */
-    const char *version_attr;    /* repairs stamp _ddbxo_ver as run does */
-    int same_key;                /* the transform keeps the source key (an
-                                    extra's source item can be re-read) */
-    int segments;                /* [DDBXO_BACKFILL_DEFAULT_SEGMENTS] */
-    double max_rcu;              /* 0 = unpaced */
-    int samples;                 /* [DDBXO_VERIFY_DEFAULT_SAMPLES] */
-    int64_t settle_ms;           /* pause before the second look (0 = at
-                                    once; -1 = no second look, unless
-                                    repairing) */
-    int repair, repair_extra;
-    ddbxo_log_fn log;
-    void *log_ctx;
-} ddbxo__verify_config;
-
-/* The classes of a difference, as the report names them. */
-enum { DDBXO__V_EQUAL = 0, DDBXO__V_MISSING, DDBXO__V_EXTRA,
-       DDBXO__V_DIFFERENT, DDBXO__V_STALE, DDBXO__V_CLASSES };
-const char *ddbxo__verify_class_name(int cls);
 
 /* Compares; *report gets the JSON report (free with free()).  Returns 0
  * when the target equals f(source), 1 when differences persist (repaired
  * or not), -1 with err when the comparison could not be made. */
 int ddbxo__verify_run(ddbxo_client *c, const ddbxo__verify_config *cfg,
                       char **report, ddbxo_error *err);
-/* The same for an aggregate transform (called by ddbxo__verify_run). */
-int ddbxo__verify_aggregate(ddbxo_client *c, const ddbxo__verify_config *cfg,
-                            char **report, ddbxo_error *err);
-
-/* lib/backfill/verify_item.c */
-/* 1 for an attribute the pipeline owns (_ddbxo_*): never compared. */
-int ddbxo__bookkeeping_attr(const char *name);
-/* 1 when item is a replicate tombstone (_ddbxo_deleted = true). */
-int ddbxo__is_tombstone(const json_t *item);
-/* Hex SHA-256 of the canonical encoding of item without bookkeeping
- * (malloc'd): equal items give equal digests whatever the attribute order
- * or number spelling.  NULL with err. */
-char *ddbxo__item_digest(const json_t *item, ddbxo_error *err);
-/* What the target should hold for source item src: 1 with *want (the
- * transformed item, new reference), 0 when the transform skips it, -1
- * with err (also for a transform that does not put exactly one item).
- * An item the transform refuses (DDBXO_E_INVALID / DDBXO_E_LIMIT: run
- * would fail its records for good) counts in *unusable (if not NULL) and
- * gives 0: nothing can be due for it. */
-int ddbxo__expected_item(const ddbxo_transform *t, const json_t *src,
-                         const ddbxo__keyschema *src_ks, json_t **want,
-                         long long *unusable, ddbxo_error *err);
-/* 1 for an error that a transform raises about one item (see above). */
-int ddbxo__item_refused(const ddbxo_error *err);
-
-/* lib/backfill/keymap.c: for each expected target key (its canonical text), the
- * source key and the digest of the item due there. */
-typedef struct ddbxo__kentry {
-    uint64_t hash;
-    char *keys;                  /* target key text, NUL, source key text;
-                                    NULL = an empty slot */
-    char due[DDBXO__SHA256_HEX]; /* ddbxo__item_digest of the item */
-    int seen;                    /* the target has this key */
-} ddbxo__kentry;
-typedef struct ddbxo__keymap {
-    ddbxo__kentry *v;
-    size_t n, cap;               /* cap: 0 or a power of two */
-} ddbxo__keymap;
-/* Adds or replaces the entry of tkey.  0, or -1 on no memory. */
-int ddbxo__keymap_put(ddbxo__keymap *m, const char *tkey, const char *skey,
-                      const char *due);
-/* The entry of tkey, or NULL. */
-ddbxo__kentry *ddbxo__keymap_get(ddbxo__keymap *m, const char *tkey);
-/* The source key text of an entry. */
-const char *ddbxo__kentry_skey(const ddbxo__kentry *e);
-/* Frees every entry; m is empty and reusable.  Accepts NULL. */
-void ddbxo__keymap_clear(ddbxo__keymap *m);
-
-/* lib/backfill/verify_report.c: what both modes report. */
-typedef struct ddbxo__vreport {
-    const char *mode;            /* "replicate" / "aggregate" */
-    const ddbxo__verify_config *cfg;
-    long long source_items, target_items;
-    long long n[DDBXO__V_CLASSES];     /* persisting, by class */
-    long long found[DDBXO__V_CLASSES]; /* at the first look */
-    long long resolved;
-    json_t *samples;             /* class name -> [key, ...] */
-    double secs, rcu;
-} ddbxo__vreport;
-/* Zeroes *r and gives it an empty sample list per class. */
-void ddbxo__vreport_init(ddbxo__vreport *r, const char *mode,
-                         const ddbxo__verify_config *cfg);
-/* Counts a persisting difference and keeps key (borrowed) as a sample
- * while the class has fewer than cfg->samples. */
-void ddbxo__vreport_add(ddbxo__vreport *r, int cls, const json_t *key);
-/* The report object, then the mode's own members from extra (taken);
- * frees the samples.  NULL on no memory. */
-json_t *ddbxo__vreport_json(ddbxo__vreport *r, json_t *extra);
-
-/* lib/backfill/verify_repair.c */
-typedef struct ddbxo__repair_ctx {
-    ddbxo_client *c;
-    const ddbxo__verify_config *cfg;
-    const ddbxo__keyschema *src_ks, *tgt_ks;
-    ddbxo_applier *ap;           /* the backfill path */
-} ddbxo__repair_ctx;
-/* Re-applies the source's current state src (NULL = none) at target key
- * tkey, where the target now holds cur (NULL = nothing).  Returns 1
- * changed, 0 refused because the item changed meanwhile (the stream
- * wrote it) or extras are not to be deleted, -1 with err. */
-int ddbxo__repair_one(ddbxo__repair_ctx *r, int cls, const json_t *tkey,
-                      const json_t *src, const json_t *cur,
-                      ddbxo_error *err);
 
 #endif

@@ -7,15 +7,19 @@
  * A group cannot be read again by key on the source side (it is a sum
  * over a scan), so the second look after the settle time is a second
  * full comparison: a group counts only when it differs in both. */
-#include "backfill/verify.h"
+#include "backfill/verify_agg.h"
+#include "backfill/scan.h"
+#include "backfill/synth.h"
+#include "backfill/verify_item.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/clock.h"
 #include "util/error.h"
-#include "runner/runner.h"
 #include "transform/transform.h"
+#include "value/value.h"
 
 typedef struct actx {
     ddbxo_client *c;
@@ -190,7 +194,7 @@ int ddbxo__verify_aggregate(ddbxo_client *c, const ddbxo__verify_config *cfg,
     actx a;
     ddbxo__pace rcu;
     json_t *first = NULL, *second = NULL, *left = json_object(), *cls;
-    int64_t start = ddbxo__runner_mono_ms();
+    int64_t start = ddbxo__now_ms();
     const char *g;
     int rc = -1;
     *out = NULL;
@@ -220,7 +224,7 @@ int ddbxo__verify_aggregate(ddbxo_client *c, const ddbxo__verify_config *cfg,
     if (!(*out = report(&a, first, left,
                         (long long)(json_object_size(first) -
                                     json_object_size(left)),
-                        (double)(ddbxo__runner_mono_ms() - start) / 1000.0))) {
+                        (double)(ddbxo__now_ms() - start) / 1000.0))) {
         ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
         goto out;
     }

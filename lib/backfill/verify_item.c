@@ -2,7 +2,8 @@
  * digest of its canonical encoding (docs/format.md), and what the target
  * should hold for a source item -- the transform run on the item as a
  * synthetic INSERT, exactly as backfill and run write it. */
-#include "backfill/verify.h"
+#include "backfill/verify_item.h"
+#include "backfill/synth.h"
 
 #include <stdlib.h>
 #include <string.h>

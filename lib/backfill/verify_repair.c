@@ -14,7 +14,9 @@
  * - An extra is deleted only with --repair-extra, under the same
  *   compare-and-set, and only while it is live.
  * A refused repair is counted, not retried: the next verify looks again. */
-#include "backfill/verify.h"
+#include "backfill/verify_repair.h"
+#include "backfill/synth.h"
+#include "backfill/verify_item.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,9 +1,18 @@
 /* The report of ddbxo verify, one shape for both modes: what persists by
  * class with sample keys, what the first look found, what resolved, and
  * the read capacity spent.  Keys only: never an item's contents. */
-#include "backfill/verify.h"
+#include "backfill/verify_report.h"
 
 #include <string.h>
+
+static const char *const class_names[DDBXO__V_CLASSES] = {
+    "equal", "missing", "extra", "different", "stale"
+};
+
+const char *ddbxo__verify_class_name(int cls)
+{
+    return cls >= 0 && cls < DDBXO__V_CLASSES ? class_names[cls] : "?";
+}
 
 void ddbxo__vreport_init(ddbxo__vreport *r, const char *mode,
                          const ddbxo__verify_config *cfg)

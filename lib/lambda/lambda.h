@@ -11,10 +11,9 @@
  * response is posted in time. */
 #define DDBXO_LAMBDA_DEFAULT_MARGIN_MS 1000
 
-/* The request id of the invocation running on this thread ("" between
+/* Sets the request id of the invocation running on this thread ("" between
  * invocations): JSON log lines carry it as "requestId". */
 void ddbxo__lambda_set_request(const char *request_id);
-const char *ddbxo__lambda_request(void);
 
 /* The error document of /error and /init/error,
  * {"errorMessage":..,"errorType":..,"stackTrace":[]} (malloc'd), and the

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "lambda/lambda.h"
 
 static _Thread_local char cur_request[128];
@@ -30,11 +31,6 @@ void ddbxo__lambda_set_request(const char *request_id)
         n = sizeof cur_request - 1;
     memcpy(cur_request, request_id ? request_id : "", n);
     cur_request[n] = '\0';
-}
-
-const char *ddbxo__lambda_request(void)
-{
-    return cur_request;
 }
 
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
@@ -85,12 +81,12 @@ static void write_all(const unsigned char *p, size_t n)
 
 static void rfc3339_now(char out[32])
 {
-    struct timespec ts;
+    int64_t ms = ddbxo__wall_ms();
+    time_t s = (time_t)(ms / 1000);
     struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
+    gmtime_r(&s, &tm);
     size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000L);
+    snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
 }
 
 DDBXO_API void ddbxo_lambda_log(void *ctx, int level, const char *msg)

@@ -1,3 +1,8 @@
+/* lib/lambda/: running inside AWS Lambda.  Owns the Runtime API loop
+ * (this file), its hostile-header checks (lambda_hdr), structured logs
+ * (lambda_log) and the stream handler (lambda_stream).  It may call
+ * util/, transport/, service/, stream/ and apply/. */
+
 /* The Lambda Runtime API loop (docs/aws-facts.md §6): init, then forever
  * GET /next -> handler -> POST /response or /error.
  *
@@ -19,10 +24,12 @@
 #include <jansson.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/curl_global.h"
 #include "util/error.h"
 #include "lambda/lambda.h"
 #include "lambda/lambda_hdr.h"
+#include "util/log.h"
 
 #define API_VERSION "2018-06-01"
 #define MAX_REQUEST_ID DDBXO__LH_MAX_REQUEST_ID
@@ -51,14 +58,10 @@ static void rlog(const rt *r, int level, const char *fmt, ...)
     DDBXO_PRINTF(3, 4);
 static void rlog(const rt *r, int level, const char *fmt, ...)
 {
-    if (!r->cfg->log)
-        return;
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    ddbxo__vlogf(r->cfg->log, r->cfg->log_ctx, level, fmt, ap);
     va_end(ap);
-    r->cfg->log(r->cfg->log_ctx, level, line);
 }
 
 char *ddbxo__lambda_error_doc(const ddbxo_error *e, char *type, size_t typesz,
@@ -303,8 +306,7 @@ static void *loop(void *arg)
         if (st > 0 || ++fails >= NEXT_TRIES)
             break;
         rlog(r, DDBXO_LOG_WARN, "%s; retrying", e.message);
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
+        ddbxo__sleep_ms(100);
     }
     conn_clear(&c);
     set_fatal(r, &e);

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "service/client.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "transport/http.h"
 #include "lambda/lambda.h"
@@ -31,13 +32,6 @@ struct ddbxo_lambda_stream {
 };
 
 static _Thread_local char *tl_resp;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static ddbxo_applier *take(ddbxo_lambda_stream *s, ddbxo_error *err)
 {
@@ -217,7 +211,7 @@ DDBXO_API int ddbxo_lambda_stream_handle(void *ctx,
     if (!s || !inv || !response || !response_len)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL,
                           "lambda stream: missing argument");
-    int64_t t0 = now_ms();
+    int64_t t0 = ddbxo__wall_ms();
     /* The invocation's body outlives the event: read it in place. */
     ddbxo_event *ev = ddbxo_parse_stream_event_inplace(inv->event,
                                                        inv->event_len, err);
@@ -242,7 +236,7 @@ DDBXO_API int ddbxo_lambda_stream_handle(void *ctx,
     }
     ddbxo__http_stats_get(h, &st1);
     batch_numbers bn = {0};
-    bn.ts = now_ms();
+    bn.ts = ddbxo__wall_ms();
     bn.batch_ms = bn.ts - t0;
     bn.iterator_age_ms = iterator_age(ev, bn.ts);
     /* The client's counters are shared: with concurrent invocations the

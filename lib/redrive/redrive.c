@@ -1,3 +1,10 @@
+/* lib/redrive/: taking parked and failed records back.  Owns telling the
+ * message kinds apart and reading an on-failure range back from the
+ * stream (this file), and the engine behind ddbxo_redrive_run
+ * (redrive_run): draining the SQS queue, re-applying the records and
+ * deleting what was settled.  It may call util/, service/, stream/ and
+ * apply/. */
+
 /* ddbxo redrive, below the CLI: which kind of SQS message this is, and
  * reading a Lambda on-failure range back from the stream.  The on-failure
  * record carries only DDBStreamBatchInfo (docs/aws-facts.md §5): the records have

@@ -7,7 +7,8 @@
  * expiry is compared across runners' clocks: they must agree to well
  * within the lease time (docs/runner.md, "Clocks").
  */
-#include "runner/runner.h"
+#include "ddbxo/sys/value.h"
+#include "runner/checkpoint.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "service/ddb.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 #define A_PK "pk"
@@ -77,7 +79,7 @@ static json_t *key_of(const ddbxo__ckpt *k, const char *prefix,
 
 static int64_t now_deadline(void)
 {
-    return ddbxo__runner_wall_ms() + CALL_MS;
+    return ddbxo__wall_ms() + CALL_MS;
 }
 
 int ddbxo__ckpt_read(const ddbxo__ckpt *k, const char *shard,

@@ -1,5 +1,10 @@
+/* lib/runner/: reading a stream for as long as it runs.  Owns the runner
+ * (this file: configuration, lifecycle, counters, summary), its loop
+ * (runner_loop) and the checkpoint and lease items (checkpoint).  It may
+ * call util/, service/, stream/ and apply/. */
+
 /* The stream runner: configuration, lifecycle, counters and the summary.
- * The loop itself is lib/runner/runner_loop.c. */
+ * ddbxo_runner_run and its loop are lib/runner/runner_loop.c. */
 #include "apply/apply.h"
 #include "runner/runner.h"
 
@@ -12,54 +17,33 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/error.h"
+#include "util/log.h"
 
 #define DEFAULT_PROGRESS_MS 5000
 /* A stop request is noticed within this long while sleeping. */
 #define NAP_SLICE_MS 50
 
-int64_t ddbxo__runner_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t ddbxo__runner_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int ddbxo__runner_nap(ddbxo_runner *r, int64_t ms)
 {
-    int64_t end = ddbxo__runner_mono_ms() + ms;
+    int64_t end = ddbxo__now_ms() + ms;
     for (;;) {
-        int64_t left = end - ddbxo__runner_mono_ms();
-        struct timespec ts;
+        int64_t left = end - ddbxo__now_ms();
         if (atomic_load(&r->stop))
             return 1;
         if (left <= 0)
             return 0;
-        if (left > NAP_SLICE_MS)
-            left = NAP_SLICE_MS;
-        ts.tv_sec = 0;
-        ts.tv_nsec = (long)left * 1000000L;
-        nanosleep(&ts, NULL);    /* EINTR (a signal) just ends a slice */
+        ddbxo__sleep_ms(left > NAP_SLICE_MS ? NAP_SLICE_MS : left);
     }
 }
 
 void ddbxo__runner_log(ddbxo_runner *r, int level, const char *fmt, ...)
 {
-    char line[1024];
     va_list ap;
-    if (!r->log)
-        return;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    ddbxo__vlogf(r->log, r->log_ctx, level, fmt, ap);
     va_end(ap);
-    r->log(r->log_ctx, level, line);
 }
 
 static char *dup_or_null(const char *s, int *fail)
@@ -84,7 +68,7 @@ static char *default_owner(void)
         fclose(f);
     }
     if (!rnd)
-        rnd = (unsigned)ddbxo__runner_mono_ms() ^ (unsigned)getpid() << 16;
+        rnd = (unsigned)ddbxo__now_ms() ^ (unsigned)getpid() << 16;
     if (gethostname(host, sizeof host) != 0)
         strcpy(host, "host");
     host[sizeof host - 1] = '\0';
@@ -228,43 +212,19 @@ DDBXO_API const char *ddbxo_runner_stream_arn(const ddbxo_runner *r)
     return r ? r->stream_arn : "";
 }
 
-DDBXO_API int ddbxo_runner_run(ddbxo_runner *r, ddbxo_error *err)
-{
-    int rc;
-    if (!r)
-        return ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                          "ddbxo_runner_run: no runner");
-    r->started_ms = ddbxo__runner_mono_ms();
-    r->last_records_ms = r->started_ms;
-    r->last_progress_ms = r->started_ms;
-    rc = ddbxo__runner_loop(r, err);
-    r->ended_ms = ddbxo__runner_mono_ms();
-    return rc;
-}
-
 static double seconds(const ddbxo_runner *r)
 {
     int64_t end = r->ended_ms >= r->started_ms && r->ended_ms
-                      ? r->ended_ms : ddbxo__runner_mono_ms();
+                      ? r->ended_ms : ddbxo__now_ms();
     return r->started_ms ? (double)(end - r->started_ms) / 1000.0 : 0.0;
 }
 
 /* The counters every snapshot shares, as "name":value pairs. */
 static json_t *counters(const ddbxo_runner *r)
 {
-    static const struct { const char *name; int outcome; } o[] = {
-        { "applied", DDBXO_APPLIED },       { "duplicate", DDBXO_DUPLICATE },
-        { "stale", DDBXO_STALE },           { "superseded", DDBXO_SUPERSEDED },
-        { "coalesced", DDBXO_COALESCED },   { "filtered", DDBXO_FILTERED },
-        { "parked", DDBXO_PARKED },
-    };
-    json_t *j = json_object();
+    json_t *j = ddbxo__outcome_counts_json(r->records, r->tally);
     if (!j)
         return NULL;
-    json_object_set_new(j, "records", json_integer((json_int_t)r->records));
-    for (size_t i = 0; i < sizeof o / sizeof o[0]; i++)
-        json_object_set_new(j, o[i].name,
-                            json_integer((json_int_t)r->tally[o[i].outcome]));
     json_object_set_new(j, "failed",
                         json_integer((json_int_t)r->failed_pending));
     return j;
@@ -302,7 +262,7 @@ DDBXO_API const char *ddbxo_runner_summary(ddbxo_runner *r, size_t *len)
 
 void ddbxo__runner_progress(ddbxo_runner *r)
 {
-    int64_t now = ddbxo__runner_mono_ms();
+    int64_t now = ddbxo__now_ms();
     double dt = (double)(now - r->last_progress_ms) / 1000.0;
     json_t *j;
     char *text;

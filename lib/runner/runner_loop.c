@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "service/ddb.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 /* First pause before a page's failed records are tried again; it
@@ -28,7 +29,7 @@ enum { PAGE_DONE = 0, PAGE_STOPPED = 1, PAGE_LEASE_LOST = 2 };
 
 static int64_t call_deadline(void)
 {
-    return ddbxo__runner_wall_ms() + CALL_MS;
+    return ddbxo__wall_ms() + CALL_MS;
 }
 
 static int is_type(const ddbxo_error *e, const char *type)
@@ -167,7 +168,7 @@ static int call_failed(ddbxo_runner *r, ddbxo__shard *s, const char *what,
         wait *= 2;
     if (wait > r->retry_max_ms)
         wait = r->retry_max_ms;
-    s->next_poll_ms = ddbxo__runner_mono_ms() + wait;
+    s->next_poll_ms = ddbxo__now_ms() + wait;
     s->next_lease_try_ms = s->next_poll_ms;
     return 0;
 }
@@ -192,7 +193,7 @@ static void lost_lease(ddbxo_runner *r, ddbxo__shard *s)
     drop_iterator(s);
     s->have_lease = 0;
     s->state = DDBXO__SHARD_PENDING;
-    s->next_lease_try_ms = ddbxo__runner_mono_ms() + r->lease_ms / 3;
+    s->next_lease_try_ms = ddbxo__now_ms() + r->lease_ms / 3;
 }
 
 /* Writes the checkpoint (and renews the lease with it). */
@@ -207,7 +208,7 @@ static int checkpoint(ddbxo_runner *r, ddbxo__shard *s, const char *seq,
     if (!r->checkpoint_table)
         return PAGE_DONE;
     rc = ddbxo__ckpt_write(&r->ckpt, s->id, s->last_seq, done,
-                           ddbxo__runner_wall_ms(), &e);
+                           ddbxo__wall_ms(), &e);
     if (rc == 1)
         return PAGE_LEASE_LOST;
     if (rc < 0) {
@@ -218,7 +219,7 @@ static int checkpoint(ddbxo_runner *r, ddbxo__shard *s, const char *seq,
                           e.message);
         return PAGE_DONE;
     }
-    s->lease_renewed_ms = ddbxo__runner_mono_ms();
+    s->lease_renewed_ms = ddbxo__now_ms();
     return PAGE_DONE;
 }
 
@@ -228,9 +229,9 @@ static int renew(ddbxo_runner *r, ddbxo__shard *s)
     ddbxo_error e;
     int rc;
     if (!r->checkpoint_table ||
-        ddbxo__runner_mono_ms() - s->lease_renewed_ms < r->lease_ms / 3)
+        ddbxo__now_ms() - s->lease_renewed_ms < r->lease_ms / 3)
         return 0;
-    rc = ddbxo__lease_acquire(&r->ckpt, s->id, ddbxo__runner_wall_ms(), NULL,
+    rc = ddbxo__lease_acquire(&r->ckpt, s->id, ddbxo__wall_ms(), NULL,
                               0, NULL, &e);
     if (rc == 1)
         return 1;
@@ -239,7 +240,7 @@ static int renew(ddbxo_runner *r, ddbxo__shard *s)
                           "shard %s: lease renewal failed: %s", s->id,
                           e.message);
     else
-        s->lease_renewed_ms = ddbxo__runner_mono_ms();
+        s->lease_renewed_ms = ddbxo__now_ms();
     return 0;
 }
 
@@ -264,14 +265,14 @@ static void finish_shard(ddbxo_runner *r, ddbxo__shard *s)
 static int start_shard(ddbxo_runner *r, size_t i, ddbxo_error *err)
 {
     ddbxo__shard *s = &r->tree.v[i];
-    int64_t now = ddbxo__runner_mono_ms();
+    int64_t now = ddbxo__now_ms();
     ddbxo_error e;
 
     if (now < s->next_lease_try_ms)
         return 0;
     if (r->checkpoint_table) {
         char holder[128];
-        int64_t expiry = 0, wall = ddbxo__runner_wall_ms();
+        int64_t expiry = 0, wall = ddbxo__wall_ms();
         ddbxo__ckpt_state st;
         int rc = ddbxo__lease_acquire(&r->ckpt, s->id, wall, holder,
                                       sizeof holder, &expiry, &e);
@@ -416,7 +417,7 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, ddbxo_event *page,
         }
         if (r->checkpoint_table)
             /* Stop starting work before our lease could run out. */
-            opt.deadline_ms = ddbxo__runner_wall_ms() + r->lease_ms * 2 / 3;
+            opt.deadline_ms = ddbxo__wall_ms() + r->lease_ms * 2 / 3;
         res = ddbxo_process_batch(r->a, ev, &opt, err);
         if (!res) {
             if (ev != page)
@@ -448,7 +449,7 @@ static int apply_page(ddbxo_runner *r, ddbxo__shard *s, ddbxo_event *page,
             const ddbxo_record *last = ddbxo_event_record(ev, last_settled);
             int64_t t = last ? ddbxo_record_approx_creation_ms(last) : -1;
             if (t > 0)
-                r->iterator_age_ms = ddbxo__runner_wall_ms() - t;
+                r->iterator_age_ms = ddbxo__wall_ms() - t;
             if (s->trimmed_open) {
                 const char *q = seq_through(page, start);
                 ddbxo__runner_log(r, DDBXO_LOG_ERROR,
@@ -521,7 +522,7 @@ static int step(ddbxo_runner *r, ddbxo__shard *s, ddbxo_error *err)
     const char *next;
     ddbxo_error e;
     int limit = r->batch_size, rc = PAGE_DONE;
-    int64_t now = ddbxo__runner_mono_ms();
+    int64_t now = ddbxo__now_ms();
     size_t nrec;
 
     if (renew(r, s)) {
@@ -586,7 +587,7 @@ static int step(ddbxo_runner *r, ddbxo__shard *s, ddbxo_error *err)
         rc = apply_page(r, s, page, err);
         /* Idle time counts from the end of the last batch: a slow batch
          * is work, not idleness. */
-        r->last_records_ms = ddbxo__runner_mono_ms();
+        r->last_records_ms = ddbxo__now_ms();
         if (rc < 0 || rc == PAGE_LEASE_LOST || rc == PAGE_STOPPED) {
             ddbxo_event_free(page);
             if (rc == PAGE_LEASE_LOST)
@@ -622,7 +623,7 @@ static int all_done(const ddbxo_runner *r)
            ddbxo__shard_tree_count(&r->tree, DDBXO__SHARD_DONE) == r->tree.n;
 }
 
-int ddbxo__runner_loop(ddbxo_runner *r, ddbxo_error *err)
+static int run_loop(ddbxo_runner *r, ddbxo_error *err)
 {
     int64_t next_describe, now;
     int rc = 0, describe_failures = 0;
@@ -637,7 +638,7 @@ int ddbxo__runner_loop(ddbxo_runner *r, ddbxo_error *err)
     r->ckpt.lease_ms = r->lease_ms;
     if (describe(r, err) < 0)
         return -1;
-    next_describe = ddbxo__runner_mono_ms() + r->describe_ms;
+    next_describe = ddbxo__now_ms() + r->describe_ms;
 
     while (!atomic_load(&r->stop)) {
         int64_t wake;
@@ -645,7 +646,7 @@ int ddbxo__runner_loop(ddbxo_runner *r, ddbxo_error *err)
                                                      DDBXO__SHARD_DONE);
         ddbxo_error e;
 
-        now = ddbxo__runner_mono_ms();
+        now = ddbxo__now_ms();
         if (now >= next_describe) {
             if (describe(r, &e) < 0) {
                 ddbxo__runner_log(r, DDBXO_LOG_WARN,
@@ -672,15 +673,15 @@ int ddbxo__runner_loop(ddbxo_runner *r, ddbxo_error *err)
          * it ends) and then reads what is left. */
         for (size_t i = 0; i < r->tree.n; i++)
             if (ddbxo__shard_tree_ready(&r->tree, i))
-                r->last_records_ms = ddbxo__runner_mono_ms();
+                r->last_records_ms = ddbxo__now_ms();
         for (size_t i = 0; i < r->tree.n && !atomic_load(&r->stop); i++) {
             ddbxo__shard *s = &r->tree.v[i];
             if (s->state == DDBXO__SHARD_ACTIVE &&
-                s->next_poll_ms <= ddbxo__runner_mono_ms() &&
+                s->next_poll_ms <= ddbxo__now_ms() &&
                 (rc = step(r, s, err)) < 0)
                 goto out;
         }
-        now = ddbxo__runner_mono_ms();
+        now = ddbxo__now_ms();
         if (now - r->last_progress_ms >= r->progress_ms)
             ddbxo__runner_progress(r);
         if (r->max_records && r->records >= r->max_records)
@@ -727,4 +728,18 @@ out:
             release(r, &r->tree.v[i]);
     ddbxo__runner_progress(r);
     return rc < 0 ? -1 : 0;
+}
+
+DDBXO_API int ddbxo_runner_run(ddbxo_runner *r, ddbxo_error *err)
+{
+    int rc;
+    if (!r)
+        return ddbxo__err(err, DDBXO_E_INVALID, NULL,
+                          "ddbxo_runner_run: no runner");
+    r->started_ms = ddbxo__now_ms();
+    r->last_records_ms = r->started_ms;
+    r->last_progress_ms = r->started_ms;
+    rc = run_loop(r, err);
+    r->ended_ms = ddbxo__now_ms();
+    return rc;
 }

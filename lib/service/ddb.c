@@ -1,3 +1,10 @@
+/* lib/service/: the AWS services we call.  Owns signed JSON calls to
+ * DynamoDB, DynamoDB Streams and SQS (this file), the client object,
+ * DynamoDB's error answers and their codes (ddb_error), the table
+ * operations the CLI and tests need (ddb_ops) and source/target sides.
+ * It may call util/, value/, auth/, transport/ and stream/ (the record
+ * type some operations take). */
+
 /* Signed JSON calls to DynamoDB, DynamoDB Streams and SQS (JSON protocol):
  * framing (docs/aws-facts.md §1.1), a SigV4 signature per attempt with current
  * credentials, error answers parsed and classified for the transport's

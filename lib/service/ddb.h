@@ -19,79 +19,11 @@
 #include <jansson.h>
 
 #include "service/client.h"
+#include "service/ddb_error.h"
 #include "ddbxo.h"
 #include "ddbxo/sys/ddb.h"
 #include "util/json_write.h"
 #include "transport/http.h"
-
-/* ------------------------------------------------------------------ */
-/* error model (lib/service/ddb_error.c)                                        */
-/* ------------------------------------------------------------------ */
-
-/* What the error body was. */
-enum {
-    DDBXO__BODY_EMPTY = 0,
-    DDBXO__BODY_JSON,            /* an AWS JSON error object */
-    DDBXO__BODY_XML,             /* <Error><Code>..</Code><Message>.. (moto
-                                    auth failures, query-protocol style) */
-    DDBXO__BODY_OTHER            /* HTML, garbage, truncated JSON, ... */
-};
-
-/* One entry of CancellationReasons (same index as TransactItems). */
-typedef struct ddbxo__tx_reason {
-    char code[64];               /* "None" (also for null / "NONE"),
-                                    "ConditionalCheckFailed", ... */
-    const char *message;         /* borrowed from the body; NULL if none */
-    const json_t *item;          /* borrowed: ALL_OLD item, NULL if none */
-} ddbxo__tx_reason;
-
-/* A parsed error answer.  Zero it with ddbxo__aws_error_init; free with
- * ddbxo__aws_error_clear.  Borrowed pointers live as long as `body`. */
-typedef struct ddbxo__aws_error {
-    long status;                 /* HTTP status */
-    int format;                  /* DDBXO__BODY_* */
-    char type[96];               /* code after the last '#', before ':' */
-    char *message;               /* owned, control characters blanked;
-                                    NULL when the body has none */
-    json_t *body;                /* the JSON body (own reference) or NULL */
-    const json_t *item;          /* ConditionalCheckFailedException Item */
-    ddbxo__tx_reason *reasons;   /* owned array */
-    size_t nreasons;
-    char throttle_reason[128];   /* first ThrottlingReasons[].reason */
-    int retry_class;             /* ddbxo__retry_class */
-} ddbxo__aws_error;
-
-void ddbxo__aws_error_init(ddbxo__aws_error *e);
-void ddbxo__aws_error_clear(ddbxo__aws_error *e);
-/* Moves *src into *dst (clearing dst first; src is left empty). */
-void ddbxo__aws_error_move(ddbxo__aws_error *dst, ddbxo__aws_error *src);
-
-/* Parses an error answer: status, the x-amzn-ErrorType header (may be
- * NULL or ""; used when the body names no type) and the raw body (any
- * bytes, any length).  Never fails on input; only memory exhaustion can
- * leave fields empty.  Fills *e (cleared first) and returns its retry
- * class: 500/502/503/504 transient, throttling codes and 429 throttle,
- * the transient codes of docs/aws-facts.md §1.5 transient, anything else never. */
-int ddbxo__aws_error_parse(long status, const char *type_header,
-                           const void *body, size_t len, ddbxo__aws_error *e);
-
-/* DDBXO_E_CONDITION / DDBXO_E_CANCELLED / DDBXO_E_AWS for an error type. */
-int ddbxo__aws_error_code(const char *type);
-
-/* Sets err's code, aws_type, http_status and message ("Op: Type: message")
- * from e; leaves request_id, retryable and ambiguous alone. */
-void ddbxo__aws_error_to_err(const ddbxo__aws_error *e, const char *op,
-                             ddbxo_error *err);
-
-/* 1 when every non-"None" reason of a cancelled transaction is one that
- * can pass on a later try (TransactionConflict, throttling) and none is a
- * refusal (ConditionalCheckFailed, ValidationError, ...). */
-int ddbxo__aws_error_cancel_retryable(const ddbxo__aws_error *e);
-
-/* Public detail built from a parsed error (moved out of *e) and the raw
- * body (copied).  NULL on no memory. */
-ddbxo_aws_detail *ddbxo__aws_detail_new(ddbxo__aws_error *e,
-                                        const void *body, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* calls (lib/service/ddb.c)                                                    */
@@ -211,14 +143,9 @@ int ddbxo__ddb_update_ttl(ddbxo_client *c, const char *table,
                           const char *attribute, int enabled,
                           int64_t deadline_ms, json_t **out, ddbxo_error *err);
 
-/* Streams.  describe_stream: one page (start_shard_id NULL = first;
- * limit 0 = the service default).  describe_stream_all: every page; *out
- * is the first page's response with all Shards in its StreamDescription
- * and no LastEvaluatedShardId. */
-int ddbxo__ddb_describe_stream(ddbxo_client *c, const char *stream_arn,
-                               const char *start_shard_id, int limit,
-                               int64_t deadline_ms, json_t **out,
-                               ddbxo_error *err);
+/* Streams.  describe_stream_all: every page of DescribeStream; *out is
+ * the first page's response with all Shards in its StreamDescription and
+ * no LastEvaluatedShardId. */
 int ddbxo__ddb_describe_stream_all(ddbxo_client *c, const char *stream_arn,
                                    int64_t deadline_ms, json_t **out,
                                    ddbxo_error *err);
@@ -240,17 +167,8 @@ int ddbxo__ddb_get_records_event(ddbxo_client *c, const char *iterator,
                                  int limit, int64_t deadline_ms,
                                  const char *stream_arn, ddbxo_event **out,
                                  ddbxo_error *err);
-int ddbxo__ddb_list_streams(ddbxo_client *c, const char *table,
-                            const json_t *extra, int64_t deadline_ms,
-                            json_t **out, ddbxo_error *err);
 
 /* SQS (JSON protocol). */
-int ddbxo__sqs_create_queue(ddbxo_client *c, const char *name,
-                            const json_t *attributes, int64_t deadline_ms,
-                            json_t **out, ddbxo_error *err);
-int ddbxo__sqs_get_queue_url(ddbxo_client *c, const char *name,
-                             int64_t deadline_ms, json_t **out,
-                             ddbxo_error *err);
 int ddbxo__sqs_send_message(ddbxo_client *c, const char *queue_url,
                             const char *body, const json_t *extra,
                             int64_t deadline_ms, json_t **out,

@@ -2,7 +2,8 @@
  * says, read from whatever body arrived -- AWS JSON, moto's XML auth
  * failures, HTML, garbage or nothing -- without ever failing on it.
  * docs/aws-facts.md §1.3 (shapes), §1.5 (retry classes), §2 (cancellations). */
-#include "service/ddb.h"
+#include "service/ddb_error.h"
+#include "transport/http_retry.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -228,6 +229,46 @@ static int read_xml(const char *s, size_t n, ddbxo__aws_error *e)
 /* ------------------------------------------------------------------ */
 /* parse and classify                                                   */
 /* ------------------------------------------------------------------ */
+
+/* botocore standard.py throttling codes, the DynamoDB guide's "OK to
+ * retry" throttles, and TransactionInProgressException (a transaction with
+ * the same ClientRequestToken is still running: wait and ask again). */
+static const char *const throttle_codes[] = {
+    "Throttling", "ThrottlingException", "ThrottledException",
+    "RequestThrottledException", "TooManyRequestsException",
+    "ProvisionedThroughputExceededException", "TransactionInProgressException",
+    "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException",
+    "RequestThrottled", "SlowDown", "EC2ThrottledException",
+};
+
+/* Transient by code (the request did not complete on the server side).
+ * ReplicatedWriteConflictException is modelled retryable, non-throttling. */
+static const char *const transient_codes[] = {
+    "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+    "InternalServerError", "InternalFailure", "ServiceUnavailable",
+    "ReplicatedWriteConflictException",
+};
+
+static int in_list(const char *code, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(code, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int ddbxo__retry_class_of_code(const char *code)
+{
+    if (!code || !*code)
+        return DDBXO__RETRY_NEVER;
+    if (in_list(code, throttle_codes,
+                sizeof throttle_codes / sizeof throttle_codes[0]))
+        return DDBXO__RETRY_THROTTLE;
+    if (in_list(code, transient_codes,
+                sizeof transient_codes / sizeof transient_codes[0]))
+        return DDBXO__RETRY_TRANSIENT;
+    return DDBXO__RETRY_NEVER;
+}
 
 static int class_of(long status, const char *type)
 {

@@ -5,6 +5,7 @@
  * stream; a table becoming ACTIVE). */
 #include "service/ddb.h"
 #include "stream/record.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -222,19 +223,12 @@ int ddbxo__ddb_describe_table(ddbxo_client *c, const char *table,
     return send(&b, c, DDB, "DescribeTable", deadline_ms, out, NULL, err);
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int ddbxo__ddb_wait_table_active(ddbxo_client *c, const char *table,
                                  int64_t deadline_ms, ddbxo_error *err)
 {
     int64_t wait = 100;
     if (deadline_ms <= 0)
-        deadline_ms = wall_ms() + 5 * 60 * 1000;
+        deadline_ms = ddbxo__wall_ms() + 5 * 60 * 1000;
     for (;;) {
         json_t *out;
         char status[32];
@@ -247,11 +241,11 @@ int ddbxo__ddb_wait_table_active(ddbxo_client *c, const char *table,
         json_decref(out);
         if (strcmp(status, "ACTIVE") == 0)
             return 0;
-        if (wall_ms() + wait >= deadline_ms)
+        if (ddbxo__wall_ms() + wait >= deadline_ms)
             return ddbxo__err(err, DDBXO_E_TIMEOUT, NULL,
                               "DescribeTable: table not ACTIVE before the "
                               "deadline (status '%s')", status);
-        ddbxo__nap_ms(wait);
+        ddbxo__sleep_ms(wait);
         if (wait < 2000)
             wait *= 2;
     }
@@ -276,10 +270,12 @@ int ddbxo__ddb_update_ttl(ddbxo_client *c, const char *table,
 /* streams                                                              */
 /* ------------------------------------------------------------------ */
 
-int ddbxo__ddb_describe_stream(ddbxo_client *c, const char *stream_arn,
-                               const char *start_shard_id, int limit,
-                               int64_t deadline_ms, json_t **out,
-                               ddbxo_error *err)
+/* One page (start_shard_id NULL = first; limit 0 = the service
+ * default). */
+static int describe_stream(ddbxo_client *c, const char *stream_arn,
+                           const char *start_shard_id, int limit,
+                           int64_t deadline_ms, json_t **out,
+                           ddbxo_error *err)
 {
     build b;
     if (begin(&b, NULL, "DescribeStream", err) < 0)
@@ -316,8 +312,8 @@ int ddbxo__ddb_describe_stream_all(ddbxo_client *c, const char *stream_arn,
                        MAX_DESCRIBE_PAGES);
             goto out;
         }
-        if (ddbxo__ddb_describe_stream(c, stream_arn, last[0] ? last : NULL,
-                                       0, deadline_ms, &resp, err) < 0)
+        if (describe_stream(c, stream_arn, last[0] ? last : NULL, 0,
+                            deadline_ms, &resp, err) < 0)
             goto out;
         sd = json_object_get(resp, "StreamDescription");
         if (!json_is_object(sd)) {
@@ -442,45 +438,9 @@ int ddbxo__ddb_get_records_event(ddbxo_client *c, const char *iterator,
     return 0;
 }
 
-int ddbxo__ddb_list_streams(ddbxo_client *c, const char *table,
-                            const json_t *extra, int64_t deadline_ms,
-                            json_t **out, ddbxo_error *err)
-{
-    build b;
-    if (begin(&b, extra, "ListStreams", err) < 0)
-        return -1;
-    if (table)
-        set_str(&b, "TableName", table);
-    return send(&b, c, STREAMS, "ListStreams", deadline_ms, out, NULL, err);
-}
-
 /* ------------------------------------------------------------------ */
 /* SQS                                                                  */
 /* ------------------------------------------------------------------ */
-
-int ddbxo__sqs_create_queue(ddbxo_client *c, const char *name,
-                            const json_t *attributes, int64_t deadline_ms,
-                            json_t **out, ddbxo_error *err)
-{
-    build b;
-    if (begin(&b, NULL, "CreateQueue", err) < 0)
-        return -1;
-    set_str(&b, "QueueName", name);
-    if (attributes)
-        set_ref(&b, "Attributes", attributes, 1);
-    return send(&b, c, SQS, "CreateQueue", deadline_ms, out, NULL, err);
-}
-
-int ddbxo__sqs_get_queue_url(ddbxo_client *c, const char *name,
-                             int64_t deadline_ms, json_t **out,
-                             ddbxo_error *err)
-{
-    build b;
-    if (begin(&b, NULL, "GetQueueUrl", err) < 0)
-        return -1;
-    set_str(&b, "QueueName", name);
-    return send(&b, c, SQS, "GetQueueUrl", deadline_ms, out, NULL, err);
-}
 
 int ddbxo__sqs_send_message(ddbxo_client *c, const char *queue_url,
                             const char *body, const json_t *extra,

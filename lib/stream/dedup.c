@@ -8,6 +8,7 @@
 #include "stream/record.h"
 #include "util/sha256.h"
 #include "value/value.h"
+#include "value/canon.h"
 
 static const char dedup_tag[] = "ddbxo-dedup-v1";
 static const char token_tag[] = "ddbxo-token-v1";

@@ -1,3 +1,8 @@
+/* lib/stream/: what a DynamoDB stream delivers.  Owns the event document
+ * and its records (this file, record), sequence numbers (seq), dedup keys
+ * (dedup) and the shard tree with its lineage (shard_tree).  It may call
+ * util/ and value/. */
+
 /* A stream event document: Lambda event, GetRecords response, or one bare
  * record.  Parsed once into a record document (lib/value/doc.h); records read
  * it in place and keep their few strings in one arena per event. */

@@ -2,7 +2,7 @@
  * its parent is done: closed and drained, or gone from the stream
  * (trimmed), so the records of one item are applied in stream order
  * across a split (docs/aws-facts.md §4). */
-#include "runner/runner.h"
+#include "stream/shard_tree.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,8 @@
+/* lib/transform/: what a record turns into.  Owns the writes list, the
+ * identity and callback transforms (this file), declarative specs
+ * (transform_spec) and the aggregate (transform_agg).  It may call util/,
+ * value/ and stream/. */
+
 /* The writes a record turns into, and the transform core: callback
  * transforms, the identity transform and running any transform
  * (docs/transform.md).
@@ -15,6 +20,7 @@
 #include "util/error.h"
 #include "stream/record.h"
 #include "value/value.h"
+#include "transform/transform.h"
 
 /* DynamoDB: an expression is at most 4 KB. */
 #define MAX_EXPR_BYTES 4096
@@ -247,61 +253,81 @@ static int put_check(const ddbxo__doc *d, size_t m, const char *p1,
     return 0;
 }
 
-/* p1: the item's path in error messages; tpath: the table's. */
+/* A PUT (v: the item) or DELETE (v: the key) from a jansson tree, whose
+ * reference it takes; p1: the tree's path in error messages; tpath: the
+ * table's. */
+static int tree_write(struct ddbxo_writes *w, int kind, const char *table,
+                      json_t *v, const char *p1, const char *tpath,
+                      ddbxo_error *err)
+{
+    ddbxo__write x;
+    int rc;
+
+    memset(&x, 0, sizeof x);
+    x.kind = kind;
+    if (!v)
+        return ddbxo__err(err, DDBXO_E_INVALID, p1, "%s: missing", p1);
+    if (kind == DDBXO__W_DELETE) {
+        x.key = v;
+        rc = key_check(v, p1, &x.bytes, err);
+    } else if (!json_is_object(v)) {
+        x.item = v;
+        ddbxo__item_check(v, DDBXO__AV_STRICT, p1, err);   /* says why */
+        rc = -1;
+    } else {
+        /* The checked document is what the request will carry. */
+        x.item = v;
+        x.item_doc = ddbxo__doc_from_json(v, err);
+        rc = x.item_doc ? put_check(x.item_doc, 0, p1, &x.bytes, err) : -1;
+    }
+    if (rc < 0) {
+        write_fini(&x);
+        return -1;
+    }
+    return add_write(w, table, tpath, &x, err);
+}
+
 static int put_at(struct ddbxo_writes *w, const char *table, json_t *item,
                   const char *p1, const char *tpath, ddbxo_error *err)
 {
-    ddbxo__write x;
+    return tree_write(w, DDBXO__W_PUT, table, item, p1, tpath, err);
+}
 
+/* The identity transform's write of kind PUT or DELETE: attribute map
+ * `node` of d, kept as its text, checked and sized in one pass. */
+static int doc_write(struct ddbxo_writes *w, int kind, ddbxo__doc *d,
+                     size_t node, const char *path, ddbxo_error *err)
+{
+    ddbxo__write x;
+    int rc;
     memset(&x, 0, sizeof x);
-    x.kind = DDBXO__W_PUT;
-    x.item = item;
-    if (!item) {
-        ddbxo__err(err, DDBXO_E_INVALID, p1, "%s: missing", p1);
+    x.kind = kind;
+    if (kind == DDBXO__W_PUT) {
+        x.item_doc = ddbxo__doc_ref(d);
+        x.item_node = (uint32_t)node;
+        rc = put_check(d, node, path, &x.bytes, err);
+    } else {
+        x.key_doc = ddbxo__doc_ref(d);
+        x.key_node = (uint32_t)node;
+        rc = key_check_doc(d, node, path, &x.bytes, err);
+    }
+    if (rc < 0) {
+        write_fini(&x);
         return -1;
     }
-    if (!json_is_object(item)) {
-        ddbxo__item_check(item, DDBXO__AV_STRICT, p1, err);
-        goto fail;
-    }
-    /* The checked document is what the request will carry. */
-    if (!(x.item_doc = ddbxo__doc_from_json(item, err)) ||
-        put_check(x.item_doc, 0, p1, &x.bytes, err) < 0)
-        goto fail;
-    return add_write(w, table, tpath, &x, err);
-fail:
-    write_fini(&x);
-    return -1;
+    return add_write(w, NULL, "TableName", &x, err);
 }
 
 int ddbxo__writes_put_doc(struct ddbxo_writes *w, ddbxo__doc *d, size_t node,
                           const char *path, ddbxo_error *err)
 {
-    ddbxo__write x;
-    memset(&x, 0, sizeof x);
-    x.kind = DDBXO__W_PUT;
-    x.item_doc = ddbxo__doc_ref(d);
-    x.item_node = (uint32_t)node;
-    if (put_check(d, node, path, &x.bytes, err) < 0) {
-        write_fini(&x);
-        return -1;
-    }
-    return add_write(w, NULL, "TableName", &x, err);
+    return doc_write(w, DDBXO__W_PUT, d, node, path, err);
 }
 
 int ddbxo__writes_delete_doc(struct ddbxo_writes *w, ddbxo__doc *d,
                              size_t node, const char *path, ddbxo_error *err)
 {
-    ddbxo__write x;
-    memset(&x, 0, sizeof x);
-    x.kind = DDBXO__W_DELETE;
-    x.key_doc = ddbxo__doc_ref(d);
-    x.key_node = (uint32_t)node;
-    if (key_check_doc(d, node, path, &x.bytes, err) < 0) {
-        write_fini(&x);
-        return -1;
-    }
-    return add_write(w, NULL, "TableName", &x, err);
+    return doc_write(w, DDBXO__W_DELETE, d, node, path, err);
 }
 
 const json_t *ddbxo__write_item(const ddbxo__write *w)
@@ -319,20 +345,7 @@ const json_t *ddbxo__write_key(const ddbxo__write *w)
 static int delete_at(struct ddbxo_writes *w, const char *table, json_t *key,
                      const char *p1, const char *tpath, ddbxo_error *err)
 {
-    ddbxo__write x;
-
-    memset(&x, 0, sizeof x);
-    x.kind = DDBXO__W_DELETE;
-    x.key = key;
-    if (!key) {
-        ddbxo__err(err, DDBXO_E_INVALID, p1, "%s: missing", p1);
-        return -1;
-    }
-    if (key_check(key, p1, &x.bytes, err) < 0) {
-        write_fini(&x);
-        return -1;
-    }
-    return add_write(w, table, tpath, &x, err);
+    return tree_write(w, DDBXO__W_DELETE, table, key, p1, tpath, err);
 }
 
 static int names_check(const json_t *names, const char *path,

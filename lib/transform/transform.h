@@ -1,6 +1,6 @@
-/* Internal: transforms and the writes they produce (lib/transform*.c), the
- * decimal arithmetic the aggregate needs (lib/value/decimal.c) and DynamoDB's
- * item-size rule (lib/value/item_size.c).
+/* Internal: transforms and the writes they produce (lib/transform/).
+ * The decimal arithmetic the aggregate needs and DynamoDB's item-size rule
+ * are the value layer's (lib/value/value.h).
  *
  * The apply layer reads struct ddbxo_writes directly: it wraps each write
  * into a PutItem / UpdateItem / DeleteItem request or a TransactItems
@@ -95,16 +95,5 @@ int ddbxo__writes_delete_doc(struct ddbxo_writes *w, ddbxo__doc *d,
  * wrong stream view type, a callback error, ...). */
 int ddbxo__transform_run(const ddbxo_transform *t, const ddbxo_record *rec,
                          struct ddbxo_writes *out, ddbxo_error *err);
-
-/* Exact decimal arithmetic on DynamoDB number text (any valid number,
- * NUL-terminated).  The result is normalised; -1 with err
- * (DDBXO_E_INVALID for bad input, DDBXO_E_LIMIT when the exact result
- * needs more than 38 significant digits or leaves DynamoDB's range). */
-int ddbxo__decimal_sub(const char *a, const char *b, char *out, size_t outsz,
-                       ddbxo_error *err);
-int ddbxo__decimal_neg(const char *a, char *out, size_t outsz,
-                       ddbxo_error *err);
-/* Numeric comparison: <0, 0, >0; -2 (err) when either is not a number. */
-int ddbxo__decimal_cmp(const char *a, const char *b, ddbxo_error *err);
 
 #endif

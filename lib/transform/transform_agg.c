@@ -15,6 +15,7 @@
 #include "util/error.h"
 #include "stream/record.h"
 #include "value/value.h"
+#include "transform/transform.h"
 
 typedef struct agg {
     char *group;

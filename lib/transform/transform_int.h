@@ -4,7 +4,7 @@
 #ifndef DDBXO_LIB_TRANSFORM_INT_H
 #define DDBXO_LIB_TRANSFORM_INT_H
 
-#include "transform/transform.h"
+#include "ddbxo.h"
 
 struct ddbxo_transform {
     ddbxo_transform_fn fn;

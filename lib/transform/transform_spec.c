@@ -13,6 +13,7 @@
 #include "util/error.h"
 #include "stream/record.h"
 #include "value/value.h"
+#include "transform/transform.h"
 
 #define EV_INSERT (1u << DDBXO_EVENT_INSERT)
 #define EV_MODIFY (1u << DDBXO_EVENT_MODIFY)

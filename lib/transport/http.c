@@ -1,16 +1,22 @@
+/* lib/transport/: HTTP to AWS endpoints.  Owns requests, responses and
+ * the URL rule (http_msg), the libcurl transport (this file), the pool of
+ * easy handles and one attempt's outcome (http_pool), and the retry
+ * policy: backoff, jitter, the retry quota (http_retry).  It knows status
+ * codes and headers, not what an AWS error code means (service/ does).
+ * It may call util/ only. */
+
 /* The transport: lifecycle, request/response helpers, URL rules, and the
  * two ways to send: ddbxo__http_call (one request, this thread, with
  * retries) and the multi runner (many requests over bounded connections).
  * Both share the attempt code in http_pool.c and the policy in
  * http_retry.c. */
 #include "transport/http.h"
+#include "util/clock.h"
 #include "util/curl_global.h"
 #include "util/error.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,197 +31,6 @@ struct ddbxo__http {
     ddbxo__http_stats st;
     pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST];
 };
-
-/* ------------------------------------------------------------------ */
-/* requests and responses                                               */
-/* ------------------------------------------------------------------ */
-
-void ddbxo__http_req_init(ddbxo__http_req *req)
-{
-    memset(req, 0, sizeof *req);
-}
-
-static void hdr_free(ddbxo__http_hdr *hd)
-{
-    free(hd->name);
-    if (hd->value) {
-        OPENSSL_cleanse(hd->value, strlen(hd->value));
-        free(hd->value);
-    }
-}
-
-void ddbxo__http_req_free(ddbxo__http_req *req)
-{
-    if (!req)
-        return;
-    for (size_t i = 0; i < req->nhdrs; i++)
-        hdr_free(&req->hdrs[i]);
-    free(req->hdrs);
-    req->hdrs = NULL;
-    req->nhdrs = req->hdrs_cap = 0;
-}
-
-/* RFC 9110 token characters. */
-static int is_token(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c <= 32 || c >= 127 || strchr("\"(),/:;<=>?@[\\]{}", c))
-            return 0;
-    }
-    return 1;
-}
-
-int ddbxo__http_req_set_header(ddbxo__http_req *req, const char *name,
-                               const char *value, ddbxo_error *err)
-{
-    size_t i;
-    char *n = NULL, *v = NULL;
-    if (!name || !is_token(name))
-        return ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                          "invalid HTTP header name");
-    if (value && strpbrk(value, "\r\n"))
-        return ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                          "header %s: CR or LF in the value", name);
-    for (i = 0; i < req->nhdrs; i++)
-        if (strcasecmp(req->hdrs[i].name, name) == 0)
-            break;
-    if (!value) {                        /* remove */
-        if (i < req->nhdrs) {
-            hdr_free(&req->hdrs[i]);
-            memmove(&req->hdrs[i], &req->hdrs[i + 1],
-                    (req->nhdrs - i - 1) * sizeof req->hdrs[0]);
-            req->nhdrs--;
-        }
-        return 0;
-    }
-    if (!(v = strdup(value)))
-        goto oom;
-    if (i < req->nhdrs) {                /* replace: keeps its position */
-        if (req->hdrs[i].value) {
-            OPENSSL_cleanse(req->hdrs[i].value, strlen(req->hdrs[i].value));
-            free(req->hdrs[i].value);
-        }
-        req->hdrs[i].value = v;
-        return 0;
-    }
-    if (req->nhdrs == req->hdrs_cap) {
-        size_t cap = req->hdrs_cap ? req->hdrs_cap * 2 : 8;
-        ddbxo__http_hdr *p = realloc(req->hdrs, cap * sizeof *p);
-        if (!p)
-            goto oom;
-        req->hdrs = p;
-        req->hdrs_cap = cap;
-    }
-    if (!(n = strdup(name)))
-        goto oom;
-    req->hdrs[req->nhdrs].name = n;
-    req->hdrs[req->nhdrs].value = v;
-    req->nhdrs++;
-    return 0;
-oom:
-    free(v);
-    return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
-}
-
-const char *ddbxo__http_req_header(const ddbxo__http_req *req,
-                                   const char *name)
-{
-    for (size_t i = 0; i < req->nhdrs; i++)
-        if (strcasecmp(req->hdrs[i].name, name) == 0)
-            return req->hdrs[i].value;
-    return NULL;
-}
-
-void ddbxo__http_resp_init(ddbxo__http_resp *resp)
-{
-    memset(resp, 0, sizeof *resp);
-    resp->retry_after_ms = -1;
-}
-
-void ddbxo__http_resp_free(ddbxo__http_resp *resp)
-{
-    if (!resp)
-        return;
-    free(resp->body);
-    ddbxo__http_resp_init(resp);
-}
-
-/* ------------------------------------------------------------------ */
-/* URL rules                                                            */
-/* ------------------------------------------------------------------ */
-
-static int host_is_loopback(const char *host)
-{
-    struct in_addr a4;
-    struct in6_addr a6;
-    char buf[64];
-    size_t n = strlen(host);
-    if (strcasecmp(host, "localhost") == 0)
-        return 1;
-    if (inet_pton(AF_INET, host, &a4) == 1)
-        return (ntohl(a4.s_addr) >> 24) == 127;
-    if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof buf) {
-        memcpy(buf, host + 1, n - 2);
-        buf[n - 2] = '\0';
-        host = buf;
-    }
-    return inet_pton(AF_INET6, host, &a6) == 1 &&
-           memcmp(&a6, &in6addr_loopback, sizeof a6) == 0;
-}
-
-/* The last URL this thread found good, and what it found: a client sends
- * every request to the same endpoint, and parsing its URL each time cost
- * more than the rest of a request's setup. */
-static __thread char last_url[256];
-static __thread int last_loopback, last_allow = -1;
-
-int ddbxo__http_check_url(const ddbxo__http_config *cfg, const char *url,
-                          int *loopback, ddbxo_error *err)
-{
-    CURLU *u;
-    char *scheme = NULL, *host = NULL;
-    int rc = 0;
-    if (!url)
-        return ddbxo__err(err, DDBXO_E_INVALID, NULL, "no URL");
-    if (last_allow == (cfg->allow_plain_http != 0) &&
-        strcmp(url, last_url) == 0) {
-        *loopback = last_loopback;
-        return 0;
-    }
-    if (!(u = curl_url()))
-        return ddbxo__err(err, DDBXO_E_NOMEM, NULL, "out of memory");
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        rc = ddbxo__err(err, DDBXO_E_INVALID, NULL, "malformed URL");
-        goto out;
-    }
-    *loopback = host_is_loopback(host);
-    if (strcasecmp(scheme, "https") != 0 && strcasecmp(scheme, "http") != 0) {
-        rc = ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                        "URL scheme %s: only http and https", scheme);
-    } else if (strcasecmp(scheme, "http") == 0 && !*loopback &&
-               !cfg->allow_plain_http) {
-        /* Requests carry signatures and items: cleartext only where it
-         * cannot leave the machine, unless the caller opted in. */
-        rc = ddbxo__err(err, DDBXO_E_CONFIG, NULL,
-                        "plain http:// to non-loopback host %s refused "
-                        "(use https, or allow plain http explicitly)", host);
-    }
-    if (rc == 0 && strlen(url) < sizeof last_url) {
-        memcpy(last_url, url, strlen(url) + 1);
-        last_loopback = *loopback;
-        last_allow = cfg->allow_plain_http != 0;
-    }
-out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_url_cleanup(u);
-    return rc;
-}
 
 /* ------------------------------------------------------------------ */
 /* transport                                                            */
@@ -319,17 +134,12 @@ const ddbxo__http_env *ddbxo__http_env_of(const ddbxo__http *h)
         pthread_mutex_unlock(&(h)->mu);       \
     } while (0)
 
-void ddbxo__http_count_connects(ddbxo__http *h, long n)
-{
-    if (n > 0)
-        STAT_ADD(h, connects, n);
-}
-
 void ddbxo__http_stats_get(ddbxo__http *h, ddbxo__http_stats *out)
 {
     pthread_mutex_lock(&h->mu);
     *out = h->st;
     pthread_mutex_unlock(&h->mu);
+    out->connects = ddbxo__http_pool_connects(h->env.pool);
     out->quota_tokens = ddbxo__retry_quota_tokens(h->policy);
 }
 
@@ -337,17 +147,10 @@ void ddbxo__http_stats_get(ddbxo__http *h, ddbxo__http_stats *out)
 /* clocks                                                               */
 /* ------------------------------------------------------------------ */
 
-static int64_t clock_ms(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t mono_now(const ddbxo__http *h)
 {
     const ddbxo__http_hooks *k = &h->env.cfg.hooks;
-    return k->mono_ms ? k->mono_ms(k->ctx) : clock_ms(CLOCK_MONOTONIC);
+    return k->mono_ms ? k->mono_ms(k->ctx) : ddbxo__now_ms();
 }
 
 /* Epoch-ms deadline -> monotonic ms (INT64_MAX = none), read once. */
@@ -357,20 +160,9 @@ static int64_t mono_deadline(const ddbxo__http *h, int64_t deadline_ms)
     int64_t wall, mono;
     if (deadline_ms <= 0)
         return INT64_MAX;
-    wall = k->wall_ms ? k->wall_ms(k->ctx) : clock_ms(CLOCK_REALTIME);
+    wall = k->wall_ms ? k->wall_ms(k->ctx) : ddbxo__wall_ms();
     mono = mono_now(h);
     return mono + (deadline_ms - wall);
-}
-
-void ddbxo__nap_ms(int64_t ms)
-{
-    struct timespec ts;
-    if (ms <= 0)
-        return;
-    ts.tv_sec = (time_t)(ms / 1000);
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
 }
 
 static void do_sleep(const ddbxo__http *h, int64_t ms)
@@ -381,7 +173,7 @@ static void do_sleep(const ddbxo__http *h, int64_t ms)
     if (k->sleep_ms)
         k->sleep_ms(k->ctx, ms);
     else
-        ddbxo__nap_ms(ms);
+        ddbxo__sleep_ms(ms);
 }
 
 /* ------------------------------------------------------------------ */
@@ -509,7 +301,7 @@ int ddbxo__http_call(ddbxo__http *h, ddbxo__http_req *req,
     if (ddbxo__http_check_url(&h->env.cfg, req->url, &loopback, err) < 0)
         return -1;
     deadline = mono_deadline(h, req->deadline_ms);
-    if (!(e = ddbxo__http_pool_take(h, err)))
+    if (!(e = ddbxo__http_pool_take(&h->env, err)))
         return -1;
     for (;;) {
         int64_t now = mono_now(h), total, conn, delay = 0;
@@ -525,13 +317,13 @@ int ddbxo__http_call(ddbxo__http *h, ddbxo__http_req *req,
             break;
         }
         capped = attempt_timeouts(h, now, deadline, &total, &conn);
-        if (ddbxo__http_easy_setup(h, e, req, total, conn, err) < 0) {
+        if (ddbxo__http_easy_setup(&h->env, e, req, total, conn, err) < 0) {
             if (err)
                 err->ambiguous = st.ambiguous;
             break;
         }
         CURLcode cc = curl_easy_perform(ddbxo__http_easy_curl(e));
-        ddbxo__http_easy_finish(h, e, cc, req, resp, &out);
+        ddbxo__http_easy_finish(&h->env, e, cc, req, resp, &out);
         last = &out;
         note_attempt(h, &st, &out);
         if (out.ok) {
@@ -552,7 +344,7 @@ int ddbxo__http_call(ddbxo__http *h, ddbxo__http_req *req,
         do_sleep(h, delay);
         slept += delay;
     }
-    ddbxo__http_pool_give(h, e);
+    ddbxo__http_pool_give(&h->env, e);
     resp->attempts = st.attempts;
     resp->slept_ms = slept;
     resp->ambiguous = st.ambiguous;
@@ -699,7 +491,7 @@ static ddbxo__http_easy *multi_take(ddbxo__http_multi *m, ddbxo_error *err)
 {
     if (m->nidle > 0)
         return m->idle[--m->nidle];
-    return ddbxo__http_easy_new(m->h, err);
+    return ddbxo__http_easy_new(&m->h->env, err);
 }
 
 static void multi_give(ddbxo__http_multi *m, ddbxo__http_easy *e)
@@ -765,7 +557,7 @@ static void start(ddbxo__http_multi *m, op *o, int64_t now)
     if (!(o->easy = multi_take(m, &e)))
         goto fail;
     o->capped = attempt_timeouts(m->h, now, deadline, &total, &conn);
-    if (ddbxo__http_easy_setup(m->h, o->easy, o->req, total, conn, &e) < 0)
+    if (ddbxo__http_easy_setup(&m->h->env, o->easy, o->req, total, conn, &e) < 0)
         goto fail;
     ddbxo__http_easy_set_owner(o->easy, o);
     if (curl_multi_add_handle(m->cm, ddbxo__http_easy_curl(o->easy)) != CURLM_OK) {
@@ -794,7 +586,7 @@ static void finished(ddbxo__http_multi *m, op *o, int curl_code, int abort)
 
     curl_multi_remove_handle(m->cm, ddbxo__http_easy_curl(e));
     act_remove(m, o);
-    ddbxo__http_easy_finish(h, e, abort ? CURLE_OPERATION_TIMEDOUT : curl_code,
+    ddbxo__http_easy_finish(&h->env, e, abort ? CURLE_OPERATION_TIMEDOUT : curl_code,
                             o->req, o->resp, &o->out);
     multi_give(m, e);
     o->easy = NULL;

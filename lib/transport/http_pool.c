@@ -1,14 +1,17 @@
 /* Easy handles: the keep-alive pool, per-attempt setup, and evaluation of
  * a finished attempt (response capture, x-amz-crc32, error class,
  * ambiguity).  Everything that touches one CURL easy handle lives here. */
-#include "transport/http.h"
+#include "transport/http_pool.h"
+#include "transport/http_retry.h"
 #include "util/buf.h"
+#include "util/crc32.h"
 #include "util/curl_global.h"
 #include "util/error.h"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -31,6 +34,7 @@ struct ddbxo__http_pool {
     pthread_mutex_t mu;
     ddbxo__http_easy *idle;
     int nidle, max_idle;
+    atomic_uint_least64_t connects; /* new connections of its handles */
 };
 
 /* ------------------------------------------------------------------ */
@@ -150,9 +154,9 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port,
 /* handles and the pool                                                 */
 /* ------------------------------------------------------------------ */
 
-ddbxo__http_easy *ddbxo__http_easy_new(ddbxo__http *h, ddbxo_error *err)
+ddbxo__http_easy *ddbxo__http_easy_new(ddbxo__http_env *env,
+                                       ddbxo_error *err)
 {
-    const ddbxo__http_env *env = ddbxo__http_env_of(h);
     ddbxo__http_easy *e = calloc(1, sizeof *e);
     CURL *c;
     if (!e || !(e->curl = curl_easy_init())) {
@@ -226,9 +230,15 @@ void ddbxo__http_pool_free(ddbxo__http_pool *p)
     free(p);
 }
 
-ddbxo__http_easy *ddbxo__http_pool_take(ddbxo__http *h, ddbxo_error *err)
+uint64_t ddbxo__http_pool_connects(ddbxo__http_pool *p)
 {
-    ddbxo__http_pool *p = ddbxo__http_env_of(h)->pool;
+    return atomic_load(&p->connects);
+}
+
+ddbxo__http_easy *ddbxo__http_pool_take(ddbxo__http_env *env,
+                                        ddbxo_error *err)
+{
+    ddbxo__http_pool *p = env->pool;
     ddbxo__http_easy *e;
     pthread_mutex_lock(&p->mu);
     e = p->idle;
@@ -241,12 +251,12 @@ ddbxo__http_easy *ddbxo__http_pool_take(ddbxo__http *h, ddbxo_error *err)
         e->next = NULL;
         return e;
     }
-    return ddbxo__http_easy_new(h, err);
+    return ddbxo__http_easy_new(env, err);
 }
 
-void ddbxo__http_pool_give(ddbxo__http *h, ddbxo__http_easy *e)
+void ddbxo__http_pool_give(ddbxo__http_env *env, ddbxo__http_easy *e)
 {
-    ddbxo__http_pool *p = ddbxo__http_env_of(h)->pool;
+    ddbxo__http_pool *p = env->pool;
     if (!e)
         return;
     curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, NULL);
@@ -298,11 +308,10 @@ static int add_header(ddbxo__http_easy *e, const char *name, const char *value,
     return 0;
 }
 
-int ddbxo__http_easy_setup(ddbxo__http *h, ddbxo__http_easy *e,
+int ddbxo__http_easy_setup(ddbxo__http_env *env, ddbxo__http_easy *e,
                            const ddbxo__http_req *req, int64_t timeout_ms,
                            int64_t connect_ms, ddbxo_error *err)
 {
-    const ddbxo__http_env *env = ddbxo__http_env_of(h);
     CURL *c = e->curl;
     int loopback = 0;
     const char *m = req->method ? req->method : "POST";
@@ -429,7 +438,7 @@ static void finish_transport(ddbxo__http_easy *e, CURLcode rc, long status,
     out->err.http_status = status;
 }
 
-void ddbxo__http_easy_finish(ddbxo__http *h, ddbxo__http_easy *e,
+void ddbxo__http_easy_finish(ddbxo__http_env *env, ddbxo__http_easy *e,
                              int curl_code, const ddbxo__http_req *req,
                              ddbxo__http_resp *resp, ddbxo__http_outcome *out)
 {
@@ -442,7 +451,8 @@ void ddbxo__http_easy_finish(ddbxo__http *h, ddbxo__http_easy *e,
     out->resent = e->sends > 1;
     curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(e->curl, CURLINFO_NUM_CONNECTS, &nconn);
-    ddbxo__http_count_connects(h, nconn);
+    if (nconn > 0)
+        atomic_fetch_add(&env->pool->connects, (uint64_t)nconn);
     curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, NULL);
     ddbxo__curl_slist_wipe_free(e->slist);
     e->slist = NULL;

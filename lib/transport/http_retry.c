@@ -2,7 +2,7 @@
  * clamp, and the retry quota (token bucket) shared by one transport.
  * Numbers follow the AWS "retries 2.1" behaviour with the DynamoDB profile
  * (docs/aws-facts.md §1.5-1.6); docs/transport.md lists them. */
-#include "transport/http.h"
+#include "transport/http_retry.h"
 #include "util/error.h"
 
 #include <jansson.h>
@@ -17,46 +17,6 @@
 /* ------------------------------------------------------------------ */
 /* classes                                                              */
 /* ------------------------------------------------------------------ */
-
-/* botocore standard.py throttling codes, the DynamoDB guide's "OK to
- * retry" throttles, and TransactionInProgressException (a transaction with
- * the same ClientRequestToken is still running: wait and ask again). */
-static const char *const throttle_codes[] = {
-    "Throttling", "ThrottlingException", "ThrottledException",
-    "RequestThrottledException", "TooManyRequestsException",
-    "ProvisionedThroughputExceededException", "TransactionInProgressException",
-    "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException",
-    "RequestThrottled", "SlowDown", "EC2ThrottledException",
-};
-
-/* Transient by code (the request did not complete on the server side).
- * ReplicatedWriteConflictException is modelled retryable, non-throttling. */
-static const char *const transient_codes[] = {
-    "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
-    "InternalServerError", "InternalFailure", "ServiceUnavailable",
-    "ReplicatedWriteConflictException",
-};
-
-static int in_list(const char *code, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(code, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
-int ddbxo__retry_class_of_code(const char *code)
-{
-    if (!code || !*code)
-        return DDBXO__RETRY_NEVER;
-    if (in_list(code, throttle_codes,
-                sizeof throttle_codes / sizeof throttle_codes[0]))
-        return DDBXO__RETRY_THROTTLE;
-    if (in_list(code, transient_codes,
-                sizeof transient_codes / sizeof transient_codes[0]))
-        return DDBXO__RETRY_TRANSIENT;
-    return DDBXO__RETRY_NEVER;
-}
 
 void ddbxo__aws_code(const char *type, size_t len, char *out, size_t outsz)
 {
@@ -108,9 +68,10 @@ int ddbxo__http_classify_default(void *ctx, const ddbxo__http_resp *resp,
         snprintf(err->message, sizeof err->message, "HTTP %ld %s",
                  resp->status, code);
     }
-    if (resp->status == 429)
-        return DDBXO__RETRY_THROTTLE;
-    return ddbxo__retry_class_of_code(code);
+    /* Which AWS error codes mean "retry" is the service layer's
+     * (lib/service/ddb_error.c): its requests carry their own classifier.
+     * Without one, only the status speaks. */
+    return resp->status == 429 ? DDBXO__RETRY_THROTTLE : DDBXO__RETRY_NEVER;
 }
 
 /* ------------------------------------------------------------------ */
@@ -231,12 +192,6 @@ void ddbxo__retry_policy_free(ddbxo__retry_policy *p)
         return;
     pthread_mutex_destroy(&p->mu);
     free(p);
-}
-
-const ddbxo_retry_config *ddbxo__retry_policy_config(
-    const ddbxo__retry_policy *p)
-{
-    return &p->cfg;
 }
 
 int64_t ddbxo__retry_quota_tokens(ddbxo__retry_policy *p)

@@ -5,7 +5,7 @@
  * zero.  Then every byte string has exactly one accepted text, so text
  * equality is byte equality (set-member duplicate checks rely on it) and
  * no two different texts can hash alike by accident. */
-#include "value/value.h"
+#include "util/base64.h"
 
 #include "util/error.h"
 

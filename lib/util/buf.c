@@ -1,3 +1,10 @@
+/* lib/util/: the ground floor.  Owns the small tools every layer needs and
+ * that know nothing of AWS: growable byte buffers and wiping secrets
+ * (buf), filling a ddbxo_error (error), log lines (log), JSON writing,
+ * UTF-8 checks, SHA-256, CRC-32, base64, the one clock and sleep (clock),
+ * and curl's global init.  It calls no other folder of lib/; every folder
+ * above may call it. */
+
 #include "util/buf.h"
 
 #include <openssl/crypto.h>
@@ -26,6 +33,14 @@ void ddbxo__buf_wipe_free(ddbxo__buf *b)
     if (b->p)
         OPENSSL_cleanse(b->p, b->cap);
     ddbxo__buf_free(b);
+}
+
+void ddbxo__str_wipe_free(char *s)
+{
+    if (!s)
+        return;
+    OPENSSL_cleanse(s, strlen(s));
+    free(s);
 }
 
 int ddbxo__buf_reserve(ddbxo__buf *b, size_t extra)

@@ -17,6 +17,9 @@ typedef struct ddbxo__buf {
 void ddbxo__buf_init(ddbxo__buf *b);
 void ddbxo__buf_free(ddbxo__buf *b);            /* wipes nothing; see _wipe */
 void ddbxo__buf_wipe_free(ddbxo__buf *b);       /* zeroes, then frees (secrets) */
+/* Zeroes a NUL-terminated string, then frees it (a secret, a token, a
+ * header value that may carry one).  Accepts NULL. */
+void ddbxo__str_wipe_free(char *s);
 int  ddbxo__buf_reserve(ddbxo__buf *b, size_t extra);
 int  ddbxo__buf_put(ddbxo__buf *b, const void *p, size_t n);
 int  ddbxo__buf_puts(ddbxo__buf *b, const char *s);

@@ -1,7 +1,7 @@
 /* IEEE 802.3 CRC-32 (the zlib / java.util.zip.CRC32 one), table-driven.
  * DynamoDB's x-amz-crc32 header is this CRC of the raw response body; we
  * keep our own 1 KB table rather than depend on zlib for one function. */
-#include "transport/http.h"
+#include "util/crc32.h"
 
 /* Reflected polynomial 0xEDB88320; entry n is the CRC of the byte n.
  * Generated once (see docs/transport.md); const, so no init and no race. */

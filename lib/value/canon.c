@@ -5,13 +5,16 @@
  * It re-checks what it touches (types, numbers, base64, depth) instead of
  * trusting an earlier check, and it is lenient: empty sets encode as count
  * 0 and duplicate members once, because stream images may carry both. */
-#include "value/value.h"
+#include "value/canon.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/error.h"
 #include "value/value_int.h"
+#include "util/base64.h"
+#include "value/number.h"
+#include "value/value_type.h"
 
 typedef struct ctx {
     const ddbxo__doc *d;

@@ -4,13 +4,13 @@
  * Never through double: DynamoDB numbers carry 38 significant digits over
  * exponents -130..125, so we work on digit strings.  Inputs are first put
  * in the normal form (lib/value/number.c), which also validates them. */
-#include "transform/transform.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "util/error.h"
-#include "value/value.h"
+#include "value/decimal.h"
+#include "value/number.h"
 
 #define MIN_ADJ_EXP (-130)
 #define MAX_ADJ_EXP 125

@@ -305,6 +305,76 @@ static int scan_number(pctx *c)
     return 0;
 }
 
+/* ------------------------------------------------------------ escapes */
+
+/* Decodes the escapes of the validated raw string s[0..n) into out. */
+static int unescape(const char *s, size_t n, ddbxo__buf *out)
+{
+    size_t i = 0, run = 0;
+    while (i < n) {
+        unsigned long v, v2;
+        char u[4];
+        size_t k;
+        if (s[i] != '\\') {
+            i++;
+            run++;
+            continue;
+        }
+        ddbxo__buf_put(out, s + i - run, run);
+        run = 0;
+        switch (s[i + 1]) {
+        case 'b': ddbxo__buf_putc(out, '\b'); i += 2; continue;
+        case 'f': ddbxo__buf_putc(out, '\f'); i += 2; continue;
+        case 'n': ddbxo__buf_putc(out, '\n'); i += 2; continue;
+        case 'r': ddbxo__buf_putc(out, '\r'); i += 2; continue;
+        case 't': ddbxo__buf_putc(out, '\t'); i += 2; continue;
+        case 'u': break;
+        default: ddbxo__buf_putc(out, (unsigned char)s[i + 1]); i += 2;
+                 continue;
+        }
+        v = strtoul((char[5]){s[i + 2], s[i + 3], s[i + 4], s[i + 5], 0},
+                    NULL, 16);
+        i += 6;
+        if (v >= 0xD800 && v <= 0xDBFF) {   /* validated: a low half follows */
+            v2 = strtoul((char[5]){s[i + 2], s[i + 3], s[i + 4], s[i + 5], 0},
+                         NULL, 16);
+            i += 6;
+            v = ((v - 0xD800) << 10) + (v2 - 0xDC00) + 0x10000;
+        }
+        if (v < 0x80) {
+            u[0] = (char)v;
+            k = 1;
+        } else if (v < 0x800) {
+            u[0] = (char)(0xC0 | (v >> 6));
+            u[1] = (char)(0x80 | (v & 0x3F));
+            k = 2;
+        } else if (v < 0x10000) {
+            u[0] = (char)(0xE0 | (v >> 12));
+            u[1] = (char)(0x80 | ((v >> 6) & 0x3F));
+            u[2] = (char)(0x80 | (v & 0x3F));
+            k = 3;
+        } else {
+            u[0] = (char)(0xF0 | (v >> 18));
+            u[1] = (char)(0x80 | ((v >> 12) & 0x3F));
+            u[2] = (char)(0x80 | ((v >> 6) & 0x3F));
+            u[3] = (char)(0x80 | (v & 0x3F));
+            k = 4;
+        }
+        ddbxo__buf_put(out, u, k);
+    }
+    ddbxo__buf_put(out, s + i - run, run);
+    return out->oom ? -1 : 0;
+}
+
+int ddbxo__doc_str_append(const ddbxo__doc *d, size_t i, ddbxo__buf *out)
+{
+    const char *s = d->text + d->n[i].pos;
+    size_t n = ddbxo__doc_payload(d, i);
+    if (!ddbxo__doc_flag(d, i))
+        return ddbxo__buf_put(out, s, n);
+    return unescape(s, n, out);
+}
+
 /* --------------------------------------------------------- duplicates */
 
 /* Key node k's bytes for comparison; escaped keys are decoded into

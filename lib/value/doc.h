@@ -29,6 +29,7 @@
 
 #include "util/buf.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/value.h"
 
 enum {
     DDBXO__J_NULL = 0,
@@ -122,7 +123,8 @@ const char *ddbxo__doc_str(const ddbxo__doc *d, size_t i, ddbxo__buf *scratch,
                            size_t *len);
 /* 1 when string i equals s (n bytes), without allocating. */
 int ddbxo__doc_str_eq(const ddbxo__doc *d, size_t i, const char *s, size_t n);
-/* Appends string i's decoded bytes to out. */
+/* Appends string i's decoded bytes to out (lib/value/doc.c, which
+ * decodes escapes for the parser's duplicate-key check too). */
 int ddbxo__doc_str_append(const ddbxo__doc *d, size_t i, ddbxo__buf *out);
 
 /* The JSON text of value i as it stands in the input: [*start, end). */

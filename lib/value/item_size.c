@@ -17,7 +17,8 @@
  * The number rule is "approximately": we round the half up
  * (ceil(digits / 2) + 1), the larger reading.  The walk over an item is
  * the strict check's own (lib/value/value_check.c): one pass checks and sizes. */
-#include "value/value.h"
+#include "value/item_size.h"
+#include "value/number.h"
 
 size_t ddbxo__number_size(const char *s, size_t len)
 {

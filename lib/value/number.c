@@ -4,7 +4,7 @@
  * decimal with 38 significant digits, so we work on the digit string.
  * The grammar is Java BigDecimal's (what DynamoDB accepts: "+3", ".5",
  * "5.", "1e+5"), without whitespace, "NaN" or "Infinity". */
-#include "value/value.h"
+#include "value/number.h"
 
 #include <stdint.h>
 #include <string.h>

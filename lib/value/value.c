@@ -1,3 +1,9 @@
+/* lib/value/: DynamoDB values.  Owns the record document (doc), the
+ * AttributeValue rules checked on documents and jansson trees, number
+ * normalisation and decimal arithmetic, DynamoDB's item-size rule, the
+ * canonical encoding and the public ddbxo_value handle.  It may call
+ * util/ only. */
+
 /* The ddbxo_value handle (lib/value/value_int.h): a node of a record document,
  * or a jansson tree for values built by hand, parsing from and writing to
  * DynamoDB JSON.  Accessors read a jansson copy of a document-backed

@@ -7,12 +7,16 @@
  *
  * Recursion is bounded: the depth is checked before descending, so a
  * hostile 2,000-level document costs at most DDBXO_MAX_DEPTH frames. */
-#include "value/value.h"
+#include "value/value_check.h"
 
 #include <string.h>
 
 #include "util/error.h"
 #include "value/value_int.h"
+#include "value/number.h"
+#include "util/base64.h"
+#include "value/value_type.h"
+#include "value/item_size.h"
 
 typedef struct ctx {
     const ddbxo__doc *d;

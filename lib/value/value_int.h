@@ -9,6 +9,7 @@
 
 #include "util/buf.h"
 #include "ddbxo.h"
+#include "ddbxo/sys/value.h"
 #include "value/doc.h"
 
 /* ------------------------------------------------------------ handle */

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "util/error.h"
-#include "value/value.h"
+#include "util/base64.h"
+#include "value/number.h"
 
 int ddbxo__bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
 {

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "value/value.h"
+#include "value/value_type.h"
 
 static const char *const keys[] = {
     NULL, "S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL",

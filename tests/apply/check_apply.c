@@ -7,6 +7,7 @@
 #include "ddbxo/sys/creds.h"
 #include "ddbxo/sys/value.h"
 #include "apply/apply.h"
+#include "awsops.h"
 #include "ddbtest.h"
 #include "faultsrv.h"
 #include "moto.h"
@@ -673,7 +674,7 @@ static char *queue(const char *name, const char *max_size)
     static char url[512];
     ddbxo_error err;
     json_t *attrs = json_pack("{s:s}", "MaximumMessageSize", max_size), *out;
-    ck_assert_int_eq(ddbxo__sqs_create_queue(C, name, attrs, 0, &out, &err), 0);
+    ck_assert_int_eq(tu_sqs_create_queue(C, name, attrs, 0, &out, &err), 0);
     snprintf(url, sizeof url, "%s", jstr(out, "QueueUrl"));
     json_decref(out);
     json_decref(attrs);

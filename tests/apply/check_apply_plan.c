@@ -3,6 +3,7 @@
  * classified, update-expression merging and the applier's configuration
  * rules.  What DynamoDB does with these requests is tests/apply/check_apply.c. */
 #include "ddbxo/sys/value.h"
+#include "apply/apply.h"
 #include "apply/apply_int.h"
 #include "ddbtest.h"
 #include "testutil.h"

@@ -9,6 +9,7 @@
 #include "ddbxo/sys/creds.h"
 #include "ddbxo/sys/value.h"
 #include "apply/apply.h"
+#include "awsops.h"
 #include "service/ddb.h"
 #include "ddbtest.h"
 #include "faultsrv.h"
@@ -399,7 +400,7 @@ START_TEST(failed_record_parks_and_item_goes_on)
     put_v(c, "y", 2, 0);
     put_v(c, "x", 3, 0);
     json_t *q = NULL;
-    ck_assert_msg(ddbxo__sqs_create_queue(c, "park", NULL, 0, &q, &err) == 0,
+    ck_assert_msg(tu_sqs_create_queue(c, "park", NULL, 0, &q, &err) == 0,
                   "%s", err.message);
     char *url = strdup(json_string_value(json_object_get(q, "QueueUrl")));
     json_decref(q);
@@ -504,7 +505,7 @@ START_TEST(coalesced_records_share_the_failure)
     ddbxo_applier_free(a);
 
     json_t *q = NULL;
-    ck_assert_msg(ddbxo__sqs_create_queue(c, "park", NULL, 0, &q, &err) == 0,
+    ck_assert_msg(tu_sqs_create_queue(c, "park", NULL, 0, &q, &err) == 0,
                   "%s", err.message);
     char *url = strdup(json_string_value(json_object_get(q, "QueueUrl")));
     json_decref(q);

@@ -21,6 +21,7 @@
 #include "ddbxo/sys/creds.h"
 #include "testutil.h"
 #include "fakeenv.h"
+#include "auth/creds_file.h"
 
 /* ---- environment and files ---------------------------------------- */
 

@@ -45,35 +45,15 @@ static void nap_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-static void setup(void)
-{
-    tu_moto_test_reset();
-    tu_mk_tmpdir("ddbxo-backfill");
-}
-
-static void teardown(void)
-{
-    tu_rm_tmpdir();
-}
-
-static const char *endpoint(void)
-{
-    return tu_moto_endpoint(tu_moto_get());
-}
-
 /* `ddbxo backfill --source-table SRC --target-table DST` + args. */
 static void spawn(proc *p, const char *cmd, const char *const *args)
 {
-    const char *head[] = { cmd, "--source-table", SRC, "--target-table",
-                           DST, NULL };
-    tu_cli_spawn_join(p, tu_tmpdir(), endpoint(), head, args);
+    tu_cli_spawn_pair(p, cmd, SRC, DST, args);
 }
 
 static void run_cmd(const char *cmd, const char *const *args, result *r)
 {
-    proc p;
-    spawn(&p, cmd, args);
-    tu_cli_finish(&p, r);
+    tu_cli_run_pair(cmd, SRC, DST, args, r);
 }
 
 static double num(const result *r, const char *name)
@@ -371,15 +351,10 @@ END_TEST
 
 static Suite *backfill_suite(void)
 {
-    static const tu_moto_opts single = { .single_thread = 1 };
     Suite *s = suite_create("backfill");
-    TCase *tc = tcase_create("backfill");
-    tu_moto_suite_opts(&single);
     /* Generous: the 3,000-item story takes about a minute alone, and the
      * machines that run it are often busy with other suites. */
-    tcase_set_timeout(tc, 600);
-    tcase_add_unchecked_fixture(tc, tu_moto_suite_setup, NULL);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    TCase *tc = tu_cli_story_tcase("backfill", "ddbxo-backfill", 600);
     tcase_add_test(tc, live_backfill_kill_restart_verify);
     tcase_add_test(tc, paced_by_capacity);
     tcase_add_test(tc, throttled_and_dropped);

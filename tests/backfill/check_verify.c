@@ -37,33 +37,17 @@ static void nap_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-static void setup(void)
-{
-    tu_moto_test_reset();
-    tu_mk_tmpdir("ddbxo-verify");
-}
-
-static void teardown(void)
-{
-    tu_rm_tmpdir();
-}
-
 /* `ddbxo CMD --source-table SRC --target-table target` + args. */
 static void spawn(proc *p, const char *cmd, const char *target,
                   const char *const *args)
 {
-    const char *head[] = { cmd, "--source-table", SRC, "--target-table",
-                           target, NULL };
-    tu_cli_spawn_join(p, tu_tmpdir(), tu_moto_endpoint(tu_moto_get()), head,
-                      args);
+    tu_cli_spawn_pair(p, cmd, SRC, target, args);
 }
 
 static void run_cmd(const char *cmd, const char *target,
                     const char *const *args, result *r)
 {
-    proc p;
-    spawn(&p, cmd, target, args);
-    tu_cli_finish(&p, r);
+    tu_cli_run_pair(cmd, SRC, target, args, r);
 }
 
 /* verify with no settle time, into r; the exit status must be `want`. */
@@ -455,13 +439,8 @@ END_TEST
 
 static Suite *verify_suite(void)
 {
-    static const tu_moto_opts single = { .single_thread = 1 };
     Suite *s = suite_create("verify");
-    TCase *tc = tcase_create("verify");
-    tu_moto_suite_opts(&single);
-    tcase_set_timeout(tc, 300);
-    tcase_add_unchecked_fixture(tc, tu_moto_suite_setup, NULL);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    TCase *tc = tu_cli_story_tcase("verify", "ddbxo-verify", 300);
     tcase_add_test(tc, classes_found_exactly_then_repaired);
     tcase_add_test(tc, settle_resolves_in_flight);
     tcase_add_test(tc, repair_yields_to_the_stream);

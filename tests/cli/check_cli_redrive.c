@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "awsops.h"
 #include "clirun.h"
 #include "service/ddb.h"
 #include "ddbtest.h"
@@ -44,15 +45,7 @@ static void cli(const char *const *argv, result *r)
 
 static char *make_queue(ddbxo_client *c, const char *name)
 {
-    ddbxo_error err;
-    json_t *q = NULL, *attrs = tu_json("{\"VisibilityTimeout\":\"0\"}");
-    char *url;
-    ck_assert_msg(ddbxo__sqs_create_queue(c, name, attrs, 0, &q, &err) == 0,
-                  "%s", err.message);
-    url = strdup(json_string_value(json_object_get(q, "QueueUrl")));
-    json_decref(q);
-    json_decref(attrs);
-    return url;
+    return tu_sqs_queue_visible(c, name);
 }
 
 static void send_body(ddbxo_client *c, const char *url, const char *body)
@@ -390,7 +383,7 @@ static void six_puts(ddbxo_client *c, stream_info *si)
                  "{\"pk\":{\"S\":\"i%d\"},\"v\":{\"N\":\"%d\"}}", i, 10 + i);
         tu_put(c, SRC, buf);
     }
-    ck_assert_msg(ddbxo__ddb_describe_stream(c, si->arn, NULL, 0, 0, &d, &err)
+    ck_assert_msg(ddbxo__ddb_describe_stream_all(c, si->arn, 0, &d, &err)
                       == 0, "%s", err.message);
     snprintf(si->shard, sizeof si->shard, "%s",
              json_string_value(json_object_get(json_array_get(

@@ -18,6 +18,7 @@
 #include "ddbxo/sys/creds.h"
 #include "ddbxo/sys/ddb.h"
 #include "ddbxo/sys/value.h"
+#include "awsops.h"
 #include "service/ddb.h"
 #include "ddbtest.h"
 #include "clirun.h"
@@ -142,7 +143,7 @@ static char *queue(ddbxo_client *c, const char *name)
     static char url[512];
     ddbxo_error err;
     json_t *out = NULL;
-    ck_assert_msg(ddbxo__sqs_create_queue(c, name, NULL, 0, &out, &err) == 0,
+    ck_assert_msg(tu_sqs_create_queue(c, name, NULL, 0, &out, &err) == 0,
                   "%s", err.message);
     snprintf(url, sizeof url, "%s", jstr(out, "QueueUrl"));
     json_decref(out);

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "ddbtest.h"
+#include "fakeenv.h"
+#include "moto.h"
 #include "testutil.h"
 
 #define TU_CLI_MAX_ARGS 64
@@ -280,4 +282,47 @@ void tu_cli_finish(tu_cli_proc *p, tu_cli_result *r)
     r->err = tu_read_file(p->err, &len);
     ck_assert(r->out && r->err);
     set_summary(r);
+}
+
+void tu_cli_spawn_pair(tu_cli_proc *p, const char *cmd, const char *src,
+                       const char *dst, const char *const *args)
+{
+    const char *head[] = { cmd, "--source-table", src, "--target-table", dst,
+                           NULL };
+    tu_cli_spawn_join(p, tu_tmpdir(), tu_moto_endpoint(tu_moto_get()), head,
+                      args);
+}
+
+void tu_cli_run_pair(const char *cmd, const char *src, const char *dst,
+                     const char *const *args, tu_cli_result *r)
+{
+    tu_cli_proc p;
+    tu_cli_spawn_pair(&p, cmd, src, dst, args);
+    tu_cli_finish(&p, r);
+}
+
+static const char *story_dir;
+
+static void story_setup(void)
+{
+    tu_moto_test_reset();
+    tu_mk_tmpdir(story_dir);
+}
+
+static void story_teardown(void)
+{
+    tu_rm_tmpdir();
+}
+
+TCase *tu_cli_story_tcase(const char *name, const char *tmpdir,
+                          int timeout_s)
+{
+    static const tu_moto_opts single = { .single_thread = 1 };
+    TCase *tc = tcase_create(name);
+    story_dir = tmpdir;
+    tu_moto_suite_opts(&single);
+    tcase_set_timeout(tc, timeout_s);
+    tcase_add_unchecked_fixture(tc, tu_moto_suite_setup, NULL);
+    tcase_add_checked_fixture(tc, story_setup, story_teardown);
+    return tc;
 }

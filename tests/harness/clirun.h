@@ -3,6 +3,8 @@
 #ifndef DDBXO_TEST_CLIRUN_H
 #define DDBXO_TEST_CLIRUN_H
 
+#include <check.h>
+
 #include <jansson.h>
 #include <sys/types.h>
 
@@ -64,5 +66,19 @@ void tu_cli_spawn_join(tu_cli_proc *p, const char *dir, const char *endpoint,
                        const char *const *head, const char *const *tail);
 /* Waits for p and reads what it wrote into *r. */
 void tu_cli_finish(tu_cli_proc *p, tu_cli_result *r);
+
+/* The backfill and verify stories: `ddbxo CMD --source-table src
+ * --target-table dst` plus args (NULL-terminated; may be NULL), in the
+ * test's tmp dir against the suite's moto; spawned, or run to the end
+ * into *r. */
+void tu_cli_spawn_pair(tu_cli_proc *p, const char *cmd, const char *src,
+                       const char *dst, const char *const *args);
+void tu_cli_run_pair(const char *cmd, const char *src, const char *dst,
+                     const char *const *args, tu_cli_result *r);
+/* A TCase for such stories: one single-threaded moto for the suite,
+ * emptied before each test, which also gets a fresh tmp dir named tmpdir
+ * (removed after it). */
+TCase *tu_cli_story_tcase(const char *name, const char *tmpdir,
+                          int timeout_s);
 
 #endif

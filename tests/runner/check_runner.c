@@ -15,6 +15,7 @@
 #include "moto.h"
 #include "runner/runner.h"
 #include "testutil.h"
+#include "util/clock.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -164,7 +165,7 @@ static const char *the_shard(ddbxo_client *c, const char *arn)
     static char id[DDBXO__SHARD_ID_MAX + 1];
     json_t *out = NULL;
     ddbxo_error err;
-    ck_assert_msg(ddbxo__ddb_describe_stream(c, arn, NULL, 0, 0, &out, &err) ==
+    ck_assert_msg(ddbxo__ddb_describe_stream_all(c, arn, 0, &out, &err) ==
                       0, "%s", err.message);
     snprintf(id, sizeof id, "%s",
              json_string_value(json_object_get(
@@ -435,7 +436,7 @@ START_TEST(held_lease_blocks_then_expires)
     n = tu_stream_count(c, SRC);
     /* Another runner holds the lease for ten minutes. */
     ck_assert_int_eq(ddbxo__lease_acquire(&ghost, shard,
-                                          ddbxo__runner_wall_ms(), NULL, 0,
+                                          ddbxo__wall_ms(), NULL, 0,
                                           NULL, &err),
                      0);
     base_cfg(&cfg, arn);
@@ -473,7 +474,7 @@ START_TEST(held_lease_blocks_then_expires)
      * longer than that without records. */
     ghost.lease_ms = 1500;
     ck_assert_int_eq(ddbxo__lease_acquire(&ghost, shard,
-                                          ddbxo__runner_wall_ms(), NULL, 0,
+                                          ddbxo__wall_ms(), NULL, 0,
                                           NULL, &err),
                      0);
     cfg.until_idle_ms = 4000;
@@ -487,7 +488,7 @@ START_TEST(held_lease_blocks_then_expires)
     ck_assert_str_eq(json_string_value(tu_json_at(lease, "expiry.N")), "0");
     /* The ghost cannot write a checkpoint any more. */
     ck_assert_int_eq(ddbxo__ckpt_write(&ghost, shard, "1", 0,
-                                       ddbxo__runner_wall_ms(), &err),
+                                       ddbxo__wall_ms(), &err),
                      1);
     json_decref(lease);
     json_decref(sum);

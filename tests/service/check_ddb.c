@@ -5,6 +5,7 @@
 #include "ddbxo/sys/creds.h"
 #include "ddbxo/sys/ddb.h"
 #include "ddbxo/sys/value.h"
+#include "awsops.h"
 #include "service/ddb.h"
 #include "faultsrv.h"
 #include "clirun.h"
@@ -341,7 +342,7 @@ START_TEST(stream_records_read_back)
                                             &err), 0);
     put(c, "src", "{\"pk\":{\"S\":\"b\"},\"v\":{\"N\":\"1\"}}");
 
-    ck_assert_int_eq(ddbxo__ddb_list_streams(c, "src", NULL, 0, &out, &err), 0);
+    ck_assert_int_eq(tu_list_streams(c, "src", NULL, 0, &out, &err), 0);
     ck_assert_str_eq(str_at(json_array_get(json_object_get(out, "Streams"), 0),
                             "StreamArn"), arn);
     json_decref(out);
@@ -427,11 +428,11 @@ START_TEST(sqs_round_trip)
     json_t *out, *msgs;
     char url[512], handle[2048];
 
-    ck_assert_int_eq(ddbxo__sqs_create_queue(c, "park", NULL, 0, &out, &err), 0);
+    ck_assert_int_eq(tu_sqs_create_queue(c, "park", NULL, 0, &out, &err), 0);
     snprintf(url, sizeof url, "%s", str_at(out, "QueueUrl"));
     ck_assert_ptr_nonnull(strstr(url, "/park"));
     json_decref(out);
-    ck_assert_int_eq(ddbxo__sqs_get_queue_url(c, "park", 0, &out, &err), 0);
+    ck_assert_int_eq(tu_sqs_get_queue_url(c, "park", 0, &out, &err), 0);
     ck_assert_str_eq(str_at(out, "QueueUrl"), url);
     json_decref(out);
 
@@ -466,7 +467,7 @@ START_TEST(sqs_round_trip)
     json_decref(all);
 
     /* An SQS error answer: type from the com.amazonaws.sqs namespace. */
-    ck_assert_int_eq(ddbxo__sqs_get_queue_url(c, "nope", 0, &out, &err), -1);
+    ck_assert_int_eq(tu_sqs_get_queue_url(c, "nope", 0, &out, &err), -1);
     ck_assert_int_eq(err.code, DDBXO_E_AWS);
     ck_assert_str_eq(err.aws_type, "QueueDoesNotExist");
     ck_assert_int_eq(ddbxo__sqs_receive_message(c, url, 11, 0, NULL, 0, &out,

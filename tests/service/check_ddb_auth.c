@@ -7,6 +7,7 @@
 #include "ddbxo/sys/creds.h"
 #include "ddbxo/sys/ddb.h"
 #include "ddbxo/sys/value.h"
+#include "awsops.h"
 #include "service/ddb.h"
 #include "moto.h"
 #include "testutil.h"
@@ -132,11 +133,11 @@ START_TEST(signed_calls_succeed)
                   == 0, "%s", err.message);
     json_decref(item);
     /* Streams signs as "dynamodb", SQS as "sqs": both verified. */
-    ck_assert_msg(ddbxo__ddb_list_streams(c, name, NULL, 0, &out, &err) == 0,
+    ck_assert_msg(tu_list_streams(c, name, NULL, 0, &out, &err) == 0,
                   "%s", err.message);
     json_decref(out);
     snprintf(name, sizeof name, "authq-%d", (int)getpid());
-    ck_assert_msg(ddbxo__sqs_create_queue(c, name, NULL, 0, &out, &err) == 0,
+    ck_assert_msg(tu_sqs_create_queue(c, name, NULL, 0, &out, &err) == 0,
                   "%s", err.message);
     json_decref(out);
     done();

@@ -447,6 +447,37 @@ START_TEST(huge_bodies)
 }
 END_TEST
 
+/* The AWS error-code lists (moved here from the transport with them). */
+START_TEST(codes_are_classified)
+{
+    static const char *const thr[] = {
+        "ThrottlingException", "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded", "TransactionInProgressException",
+        "LimitExceededException", "Throttling", "TooManyRequestsException",
+        "SlowDown", "BandwidthLimitExceeded", "RequestThrottled",
+    };
+    static const char *const never[] = {
+        "ConditionalCheckFailedException", "TransactionCanceledException",
+        "ValidationException", "ResourceNotFoundException",
+        "IdempotentParameterMismatchException", "AccessDeniedException",
+        "TransactionConflictException", "ExpiredTokenException",
+        "UnrecognizedClientException", "ItemCollectionSizeLimitExceededException",
+        "", "throttlingexception",
+    };
+    for (size_t i = 0; i < sizeof thr / sizeof thr[0]; i++)
+        ck_assert_msg(ddbxo__retry_class_of_code(thr[i]) == DDBXO__RETRY_THROTTLE,
+                      "%s", thr[i]);
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+        ck_assert_msg(ddbxo__retry_class_of_code(never[i]) == DDBXO__RETRY_NEVER,
+                      "%s", never[i]);
+    ck_assert_int_eq(ddbxo__retry_class_of_code("InternalServerError"),
+                     DDBXO__RETRY_TRANSIENT);
+    ck_assert_int_eq(ddbxo__retry_class_of_code("RequestTimeout"),
+                     DDBXO__RETRY_TRANSIENT);
+    ck_assert_int_eq(ddbxo__retry_class_of_code(NULL), DDBXO__RETRY_NEVER);
+}
+END_TEST
+
 START_TEST(code_mapping)
 {
     ck_assert_int_eq(ddbxo__aws_error_code("ConditionalCheckFailedException"),
@@ -551,6 +582,7 @@ static Suite *ddb_error_suite(void)
     tcase_add_test(tc, hostile_types_and_messages_are_tamed);
     tcase_add_test(tc, huge_bodies);
     tcase_add_test(tc, code_mapping);
+    tcase_add_test(tc, codes_are_classified);
     tcase_add_test(tc, move_leaves_the_source_empty);
     tcase_add_test(tc, public_detail_accessors);
     suite_add_tcase(s, tc);

@@ -1,6 +1,7 @@
 /* The HTTP transport against the fault server (retries, ambiguity, CRC,
  * deadlines, keep-alive, multi, threads) and against moto (harness). */
 #include "transport/http.h"
+#include "service/ddb.h"
 #include "faultsrv.h"
 #include "moto.h"
 #include "testutil.h"
@@ -120,6 +121,18 @@ static faultsrv_action A_kind(faultsrv_kind k)
 }
 
 /* POST body to url with a DynamoDB-like content type. */
+/* The requests a client sends carry the service layer's classifier,
+ * which knows the AWS error codes (lib/service/ddb_error.c); these
+ * requests carry the same knowledge, so throttling codes are retried. */
+static int aws_classify(void *ctx, const ddbxo__http_resp *resp,
+                        ddbxo_error *err)
+{
+    int cls = ddbxo__http_classify_default(ctx, resp, err);
+    if (cls == DDBXO__RETRY_NEVER && err)
+        cls = ddbxo__retry_class_of_code(err->aws_type);
+    return cls;
+}
+
 static int post_ex(ddbxo__http *h, const char *url, const void *body,
                    size_t len, int64_t deadline, ddbxo__http_resp *resp,
                    ddbxo_error *err)
@@ -132,6 +145,7 @@ static int post_ex(ddbxo__http *h, const char *url, const void *body,
     req.body = body;
     req.body_len = len;
     req.deadline_ms = deadline;
+    req.classify = aws_classify;
     ck_assert_int_eq(ddbxo__http_req_set_header(&req, "Content-Type",
                                                 "application/x-amz-json-1.0",
                                                 NULL), 0);
@@ -916,6 +930,7 @@ static void mslot_init(mslot *s, const char *url)
     s->req.url = url;
     s->req.body = "{}";
     s->req.body_len = 2;
+    s->req.classify = aws_classify;
 }
 
 static void mslot_free(mslot *s)

@@ -5,6 +5,7 @@
  * random trees.  The fuzz target fuzz/fuzz_json_write.c does the same on
  * arbitrary input. */
 #include "ddbxo/sys/value.h"
+#include "apply/apply.h"
 #include "apply/apply_int.h"
 #include "ddbtest.h"
 #include "util/json_write.h"

@@ -10,6 +10,7 @@
 #include "ddbxo/sys/value.h"
 #include "testutil.h"
 #include "value/value.h"
+#include "value/canon.h"
 
 /* Hex of the canonical encoding of a value (item: attribute map), parsed
  * leniently; NULL on failure (err filled).  Caller frees. */

@@ -8,7 +8,7 @@
 #include "ddbxo.h"
 #include "ddbxo/sys/value.h"
 #include "testutil.h"
-#include "transform/transform.h"
+#include "value/value.h"
 
 #define N38 "99999999999999999999999999999999999999"
 

@@ -1,7 +1,7 @@
 /* Internal: the batch result as the engine (lib/apply/batch.c) fills it
  * (lib/apply/batch_result.c). */
-#ifndef DDBXO_LIB_BATCH_H
-#define DDBXO_LIB_BATCH_H
+#ifndef DDBXO_LIB_BATCH_RESULT_H
+#define DDBXO_LIB_BATCH_RESULT_H
 
 #include "ddbxo.h"
 #include "ddbxo/sys/apply.h"
