@@ -10,7 +10,7 @@ PKGS         := libcurl jansson libcrypto
 DEP_CFLAGS   := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
-WARN         := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+WARN         := -Werror=implicit-function-declaration -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS       ?= -O2 -g
 ALL_CFLAGS   := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Ilib -DDDBXO_BUILDING $(DEP_CFLAGS)
 LIB_CFLAGS   := $(ALL_CFLAGS) -fPIC -fvisibility=hidden
