@@ -10,7 +10,7 @@ PKGS         := libcurl jansson libcrypto
 DEP_CFLAGS   := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
-WARN         := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+WARN         := -Werror=implicit-function-declaration -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS       ?= -O2 -g
 ALL_CFLAGS   := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Ilib -DDDBXO_BUILDING $(DEP_CFLAGS)
 LIB_CFLAGS   := $(ALL_CFLAGS) -fPIC -fvisibility=hidden
@@ -40,7 +40,7 @@ DEPFLAGS     := -MMD -MP
 SONAME       := libddbxo.so.$(SOVERSION)
 SHLIB        := $(B)/libddbxo.so.$(VERSION)
 
-.PHONY: all setup test unit-test asan-test install-test docs-test demo fuzz install clean memcheck
+.PHONY: all setup test unit-test asan-test install-test docs-test layers-test demo fuzz install clean memcheck
 all: $(SHLIB) $(B)/libddbxo.so $(B)/libddbxo.a $(B)/ddbxo
 
 # The setup step installs Debian packages and the test venv (idempotent).
@@ -110,7 +110,7 @@ $(B)/asan/tests/%: tests/%.c $(ASAN_HARNESS_OBJ) $(ASAN_OBJ)
 # Every runner appends "suite: N passed, N failed" to $(B)/results; the last
 # line of `make test` is the total.
 # Each suite writes one line to $(B)/results; a suite without a line failed.
-TEST_SUITES  := unit-test asan-test install-test docs-test
+TEST_SUITES  := unit-test asan-test install-test docs-test layers-test
 # unit and asan run side by side: they wait on moto far more than they
 # compute, and each test binary starts its own servers on free ports.
 PAIRED_SUITES := unit-test asan-test
@@ -136,6 +136,13 @@ docs-test:
 	@if $(VENV)/bin/python scripts/gen_api_doc.py --check; then \
 	  echo "docs: 1 passed, 0 failed" >> $(B)/results; echo "docs   api.md current, every public function documented"; \
 	else echo "docs: 0 passed, 1 failed" >> $(B)/results; exit 1; fi
+
+# lib/LAYERS is the order of the layer folders; no file includes or calls
+# (through any header) a folder that is not below its own.
+layers-test: $(B)/env.mk $(B)/libddbxo.a
+	@if out=$$($(VENV)/bin/python scripts/check_layers.py $(B)/obj); then \
+	  echo "layers: 1 passed, 0 failed" >> $(B)/results; echo "layers every lib/ folder uses only the layers below it (lib/LAYERS)"; \
+	else echo "$$out"; echo "layers: 0 passed, 1 failed" >> $(B)/results; exit 1; fi
 
 # One layer's unit suites, or one binary: `make check T=value`,
 # `make check T=auth/check_sigv4`; with CK_RUN_CASE=<case> for one case

@@ -289,8 +289,6 @@ typedef enum ddbxo_mode {
     DDBXO_MODE_LEDGER = 2,      /* transaction with a ledger item */
     DDBXO_MODE_TRACKER = 3      /* transaction with a per-shard tracker set */
 } ddbxo_mode;
-/* "replicate" / "ledger" / "tracker" -> the mode; 0 for anything else. */
-DDBXO_API int ddbxo_mode_parse(const char *name);
 /* The mode's name (static); "unknown" for other values. */
 DDBXO_API const char *ddbxo_mode_name(int mode);
 /* Tombstones and ledger items outlive stream retention and redrives. */

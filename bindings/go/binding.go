@@ -216,7 +216,7 @@ func awsTypeIsThrottle(awsType string) bool {
 func ParseMode(name string) (Mode, error) {
 	cs := C.CString(name)
 	defer C.free(unsafe.Pointer(cs))
-	if m := C.ddbxo_mode_parse(cs); m != 0 {
+	if m := C.ddbxo_mode_from_name(cs); m != 0 {
 		return Mode(m), nil
 	}
 	// Refused: let the library's rules say why, in the field's name.

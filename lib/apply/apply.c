@@ -2,7 +2,7 @@
  * record (apply_plan, apply_request, apply_txn, apply_replicate,
  * apply_classify), the batch engine (batch, batch_result), parking failed
  * records (park) and the mode and outcome names (names).  It may call
- * util/, value/, transport/, service/, stream/ and transform/. */
+ * util/, value/, auth/, transport/, service/, stream/ and transform/. */
 
 /* The applier (configuration bound to a client) and ddbxo_transact_apply:
  * one record through the plan loop of lib/apply/apply.h on this thread. */

@@ -45,7 +45,7 @@ DDBXO_API int ddbxo_mode_options_check(const ddbxo_mode_options *o,
         return 0;
     }
     if (o->mode_name) {
-        if (!(mode = ddbxo_mode_parse(o->mode_name))) {
+        if (!(mode = ddbxo_mode_from_name(o->mode_name))) {
             ddbxo__err(err, DDBXO_E_CONFIG, name_of(o, MODE),
                        "%s must be replicate, ledger or tracker, not "
                        "\"%.40s\"", name_of(o, MODE), o->mode_name);

@@ -2,6 +2,7 @@
  * starts with: what the apply layer, the runner, the redrive and the CLI's
  * output share. */
 #include "apply/names.h"
+#include "ddbxo/sys/binding.h"
 
 #include <string.h>
 
@@ -22,7 +23,7 @@ DDBXO_API int ddbxo_outcome_failed(int outcome)
            outcome == DDBXO_FAILED_PERMANENT;
 }
 
-DDBXO_API int ddbxo_mode_parse(const char *name)
+DDBXO_API int ddbxo_mode_from_name(const char *name)
 {
     if (!name)
         return 0;

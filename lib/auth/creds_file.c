@@ -493,26 +493,3 @@ int ddbxo__creds_profile_static(const ddbxo__profile *p, const char *name,
                                                        : "aws_session_token");
     return ddbxo__creds_set(out, ak, sk, tok, 0, "profile", err) < 0 ? -1 : 1;
 }
-
-int ddbxo__creds_from_profile(const ddbxo__env *env, const char *profile,
-                              ddbxo_credentials *out, ddbxo_error *err)
-{
-    int is_explicit, rc;
-    const char *name = ddbxo__profile_name(env, profile, &is_explicit);
-    ddbxo__profile *p = NULL;
-
-    if (ddbxo__profile_load(env, name, DDBXO__PF_CONFIG | DDBXO__PF_CREDENTIALS,
-                            &p, err) < 0)
-        return -1;
-    if (!p) {
-        if (!is_explicit)
-            return 0;
-        return ddbxo__err(err, DDBXO_E_CONFIG, NULL,
-                          "profile '%s' (from %s) is in neither the shared "
-                          "credentials file nor the config file", name,
-                          profile && *profile ? "the caller" : "AWS_PROFILE");
-    }
-    rc = ddbxo__creds_profile_static(p, name, out, err);
-    ddbxo__profile_free(p);
-    return rc;
-}

@@ -49,9 +49,5 @@ void ddbxo__profile_free(ddbxo__profile *p);
  * half a pair or a malformed key. */
 int ddbxo__creds_profile_static(const ddbxo__profile *p, const char *name,
                                 ddbxo_credentials *out, ddbxo_error *err);
-/* The static keys of profile (explicit, AWS_PROFILE or "default"): 1 +
- * *out, 0 when it has none, -1 + err. */
-int ddbxo__creds_from_profile(const ddbxo__env *env, const char *profile,
-                              ddbxo_credentials *out, ddbxo_error *err);
 
 #endif

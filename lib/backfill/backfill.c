@@ -26,7 +26,6 @@
 
 #include "util/clock.h"
 #include "util/error.h"
-#include "transport/http.h"
 
 #define DEFAULT_PROGRESS_MS 5000
 /* What replicate mode adds to every item: _ddbxo_seq (40 digits) and

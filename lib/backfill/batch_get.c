@@ -10,7 +10,6 @@
 #include "service/ddb.h"
 #include "util/clock.h"
 #include "util/error.h"
-#include "transport/http.h"
 
 /* DynamoDB: BatchGetItem takes at most 100 keys. */
 #define BATCH_GET_MAX_KEYS 100

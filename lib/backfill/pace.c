@@ -5,7 +5,6 @@
  * is what the limit protects. */
 #include "backfill/pace.h"
 
-#include "transport/http.h"
 #include "transform/transform.h"
 #include "value/value.h"
 #include "util/clock.h"

@@ -14,6 +14,7 @@
  * 4. --repair re-applies the source's state of what persists
  *    (lib/backfill/verify_repair.c). */
 #include "backfill/verify.h"
+#include "ddbxo/sys/apply.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -159,7 +159,6 @@ int ddbxo__ddb_get_shard_iterator(ddbxo_client *c, const char *stream_arn,
 int ddbxo__ddb_get_records(ddbxo_client *c, const char *iterator, int limit,
                            int64_t deadline_ms, json_t **out,
                            ddbxo_error *err);
-/* table NULL = every stream of the account/region (first page). */
 /* GetRecords, its page read into an event (records without an
  * eventSourceARN take stream_arn; see ddbxo__parse_stream_event_ex).  An
  * answer that is not a stream page fails with DDBXO_E_HTTP, retryable. */

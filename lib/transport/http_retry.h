@@ -24,7 +24,7 @@
  * any other 4xx final.  The code (from the x-amzn-ErrorType header, else
  * the body's JSON "__type") goes into err->aws_type and the message; what
  * a code means is the service layer's (ddbxo__retry_class_of_code,
- * lib/service/ddb.h). */
+ * lib/service/ddb_error.h). */
 int ddbxo__http_classify_default(void *ctx, const ddbxo__http_resp *resp,
                                  ddbxo_error *err);
 /* Copies the code part of an AWS type ("ns#Code:uri" -> "Code"). */

@@ -301,36 +301,6 @@ int ddbxo__canon_item_doc(ddbxo__buf *out, const ddbxo__doc *d, size_t m,
     return finish(&c, start, canon_map(&c, m, 1));
 }
 
-/* jansson trees are written and read back as documents: one encoder. */
-static int canon_json(ddbxo__buf *out, const json_t *j, int item,
-                      ddbxo_error *err)
-{
-    ddbxo__doc *d;
-    int rc;
-    if (!out)
-        return ddbxo__err(err, DDBXO_E_INVALID, NULL, "NULL buffer");
-    if (!json_is_object(j))
-        return ddbxo__err(err, DDBXO_E_INVALID, NULL,
-                          item ? "attribute map must be a JSON object"
-                               : "not an AttributeValue with one type key");
-    if (!(d = ddbxo__doc_from_json(j, err)))
-        return -1;
-    rc = item ? ddbxo__canon_item_doc(out, d, 0, err)
-              : ddbxo__canon_av_doc(out, d, 0, err);
-    ddbxo__doc_unref(d);
-    return rc;
-}
-
-int ddbxo__canon_av(ddbxo__buf *out, const json_t *v, ddbxo_error *err)
-{
-    return canon_json(out, v, 0, err);
-}
-
-int ddbxo__canon_item(ddbxo__buf *out, const json_t *m, ddbxo_error *err)
-{
-    return canon_json(out, m, 1, err);
-}
-
 DDBXO_API int ddbxo_value_canonical(const ddbxo_value *v, unsigned char **out,
                                     size_t *len, ddbxo_error *err)
 {

@@ -16,8 +16,5 @@ int ddbxo__canon_av_doc(ddbxo__buf *out, const ddbxo__doc *d, size_t v,
                         ddbxo_error *err);
 int ddbxo__canon_item_doc(ddbxo__buf *out, const ddbxo__doc *d, size_t m,
                           ddbxo_error *err);
-/* The same for jansson trees. */
-int ddbxo__canon_av(ddbxo__buf *out, const json_t *v, ddbxo_error *err);
-int ddbxo__canon_item(ddbxo__buf *out, const json_t *m, ddbxo_error *err);
 
 #endif

@@ -99,58 +99,6 @@ ddbxo_value *ddbxo__value_wrap_item(json_t *m)
     return m ? ddbxo__value_steal(json_incref(m), 1, 0) : NULL;
 }
 
-/* Is j an AttributeValue (1) or an attribute map (0)?  Only {"M": {...}}
- * is ambiguous by shape: an M value, or an item whose one attribute is
- * named "M".  Follow the chain {"M":{"M":...}} to its first link that is
- * not of that form; each link flips the answer.  For valid trees this is
- * exact (a tree cannot be both a valid map and a valid AttributeValue:
- * the chain must end, and {} is not an AttributeValue), and it costs
- * O(depth), not a walk of the image. */
-static int looks_like_av(const json_t *j)
-{
-    int flips = 0, guard;
-    json_t *x;
-    for (guard = 0; guard < 4 * DDBXO_MAX_DEPTH; guard++) {
-        int t = ddbxo__av_type_json(j, &x);
-        if (t != DDBXO_TYPE_M || !json_is_object(x)) {
-            int shaped = 0;
-            switch (t) {
-            case 0:
-                break;
-            case DDBXO_TYPE_S:
-            case DDBXO_TYPE_N:
-            case DDBXO_TYPE_B:
-                shaped = json_is_string(x);
-                break;
-            case DDBXO_TYPE_SS:
-            case DDBXO_TYPE_NS:
-            case DDBXO_TYPE_BS:
-            case DDBXO_TYPE_L:
-                shaped = json_is_array(x);
-                break;
-            case DDBXO_TYPE_NULL:
-            case DDBXO_TYPE_BOOL:
-                shaped = json_is_boolean(x);
-                break;
-            default: /* M with a non-object value */
-                break;
-            }
-            return shaped ^ (flips & 1);
-        }
-        flips++;
-        j = x;
-    }
-    return 1;   /* too deep to be valid either way */
-}
-
-ddbxo_value *ddbxo__value_wrap(json_t *j)
-{
-    if (!j)
-        return NULL;
-    return looks_like_av(j) ? ddbxo__value_wrap_av(j)
-                            : ddbxo__value_wrap_item(j);
-}
-
 const json_t *ddbxo__value_json(const ddbxo_value *cv)
 {
     ddbxo_value *v = (ddbxo_value *)cv;     /* the copy is a cache */

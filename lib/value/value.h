@@ -23,9 +23,6 @@
  * copied).  NULL on allocation failure. */
 ddbxo_value *ddbxo__value_wrap_av(json_t *j);
 ddbxo_value *ddbxo__value_wrap_item(json_t *m);
-/* Tells an attribute map from an AttributeValue by shape (exact for
- * trees that pass the lenient check; see value.c). */
-ddbxo_value *ddbxo__value_wrap(json_t *j);
 /* The value as a jansson tree (borrowed; made on first use for
  * document-backed handles and kept).  NULL when out of memory. */
 const json_t *ddbxo__value_json(const ddbxo_value *v);

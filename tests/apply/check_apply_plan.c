@@ -2,6 +2,7 @@
  * exact conditions, placeholders and bookkeeping), how answers are
  * classified, update-expression merging and the applier's configuration
  * rules.  What DynamoDB does with these requests is tests/apply/check_apply.c. */
+#include "ddbxo/sys/binding.h"
 #include "ddbxo/sys/value.h"
 #include "apply/apply.h"
 #include "apply/apply_int.h"
@@ -608,8 +609,8 @@ START_TEST(config_rules)
     ck_assert_str_eq(ddbxo_outcome_name(DDBXO_OUTCOME_END), "UNKNOWN");
     ck_assert(ddbxo_outcome_failed(DDBXO_FAILED_RETRYABLE));
     ck_assert(!ddbxo_outcome_failed(DDBXO_PARKED));
-    ck_assert_int_eq(ddbxo_mode_parse("tracker"), DDBXO_MODE_TRACKER);
-    ck_assert_int_eq(ddbxo_mode_parse("Ledger"), 0);
+    ck_assert_int_eq(ddbxo_mode_from_name("tracker"), DDBXO_MODE_TRACKER);
+    ck_assert_int_eq(ddbxo_mode_from_name("Ledger"), 0);
     ck_assert_str_eq(ddbxo_mode_name(DDBXO_MODE_REPLICATE), "replicate");
     ck_assert_str_eq(ddbxo_mode_name(0), "unknown");
 }

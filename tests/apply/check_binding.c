@@ -89,7 +89,7 @@ START_TEST(test_enum_names_round_trip)
                              v);
         } else if (strcmp(t[i].group, "ddbxo_mode") == 0) {
             modes++;
-            ck_assert_int_eq(ddbxo_mode_parse(ddbxo_mode_name(v)), v);
+            ck_assert_int_eq(ddbxo_mode_from_name(ddbxo_mode_name(v)), v);
         } else if (strcmp(t[i].group, "ddbxo_service") == 0) {
             services++;
             ck_assert_int_eq(ddbxo_service_from_name(

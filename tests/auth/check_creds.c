@@ -22,6 +22,32 @@
 #include "testutil.h"
 #include "fakeenv.h"
 #include "auth/creds_file.h"
+#include "util/error.h"
+
+/* The static keys of profile (explicit, AWS_PROFILE or "default"), as the
+ * chain reads them: 1 + *out, 0 when it has none, -1 + err. */
+static int creds_from_profile(const ddbxo__env *env, const char *profile,
+                              ddbxo_credentials *out, ddbxo_error *err)
+{
+    int is_explicit, rc;
+    const char *name = ddbxo__profile_name(env, profile, &is_explicit);
+    ddbxo__profile *p = NULL;
+
+    if (ddbxo__profile_load(env, name, DDBXO__PF_CONFIG | DDBXO__PF_CREDENTIALS,
+                            &p, err) < 0)
+        return -1;
+    if (!p) {
+        if (!is_explicit)
+            return 0;
+        return ddbxo__err(err, DDBXO_E_CONFIG, NULL,
+                          "profile '%s' (from %s) is in neither the shared "
+                          "credentials file nor the config file", name,
+                          profile && *profile ? "the caller" : "AWS_PROFILE");
+    }
+    rc = ddbxo__creds_profile_static(p, name, out, err);
+    ddbxo__profile_free(p);
+    return rc;
+}
 
 /* ---- environment and files ---------------------------------------- */
 
@@ -519,41 +545,41 @@ START_TEST(profile_provider_files)
     {
         /* The credentials file wins over the config file. */
         TU_ENV(env, "AWS_CONFIG_FILE", cfg, "AWS_SHARED_CREDENTIALS_FILE", cred, "AWS_PROFILE", "both");
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), 1);
+        ck_assert_int_eq(creds_from_profile(&env, NULL, &c, &err), 1);
         ck_assert_str_eq(c.access_key_id, "AKIDCRED");
         ck_assert_str_eq(c.secret_access_key, "SECRETCRED");
         ck_assert_ptr_null(c.session_token);
         ck_assert_str_eq(c.source, "profile");
         ddbxo_credentials_clear(&c);
         /* The caller's profile beats AWS_PROFILE. */
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, "cfgonly", &c, &err), 1);
+        ck_assert_int_eq(creds_from_profile(&env, "cfgonly", &c, &err), 1);
         ck_assert_str_eq(c.access_key_id, "AKIDCFGONLY");
         ck_assert_str_eq(c.session_token, "TOKCFGONLY");
         ddbxo_credentials_clear(&c);
         /* A profile with no keys (only a region) is "not configured". */
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, "regiononly", &c, &err), 0);
+        ck_assert_int_eq(creds_from_profile(&env, "regiononly", &c, &err), 0);
         /* A role profile has no static keys: the chain assumes the role
          * (tests/auth/check_sts.c). */
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, "role", &c, &err), 0);
+        ck_assert_int_eq(creds_from_profile(&env, "role", &c, &err), 0);
         /* Half a key pair. */
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, "half", &c, &err), -1);
+        ck_assert_int_eq(creds_from_profile(&env, "half", &c, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "aws_secret_access_key"));
         assert_no_secret(&err, "AKIDHALF");
         /* An indented line continues the previous value: a clear error. */
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, "indented", &c, &err), -1);
+        ck_assert_int_eq(creds_from_profile(&env, "indented", &c, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "indented"));
         assert_no_secret(&err, "SECRETIND");
         assert_no_secret(&err, "AKIDIND");
         /* No such profile, chosen explicitly: an error naming it. */
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, "nosuch", &c, &err), -1);
+        ck_assert_int_eq(creds_from_profile(&env, "nosuch", &c, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "'nosuch'"));
         /* The default profile has only half a key here. */
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, "default", &c, &err), -1);
+        ck_assert_int_eq(creds_from_profile(&env, "default", &c, &err), -1);
         assert_no_secret(&err, "AKIDDEF");
     }
     {
         TU_ENV(env, "AWS_CONFIG_FILE", cfg, "AWS_SHARED_CREDENTIALS_FILE", cred, "AWS_PROFILE", "nosuch");
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), -1);
+        ck_assert_int_eq(creds_from_profile(&env, NULL, &c, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "AWS_PROFILE"));
     }
     tu_rm_tmpdir();
@@ -568,11 +594,11 @@ START_TEST(profile_provider_missing_and_home)
     {
         /* No files at all and the default profile: not configured. */
         TU_ENV(env, "AWS_CONFIG_FILE", "/nonexistent/c", "AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/k");
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), 0);
+        ck_assert_int_eq(creds_from_profile(&env, NULL, &c, &err), 0);
     }
     {
         TU_ENV(env);
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), 0);
+        ck_assert_int_eq(creds_from_profile(&env, NULL, &c, &err), 0);
     }
     mk_tmpdir();
     snprintf(aws, sizeof aws, "%s/.aws", tu_tmpdir());
@@ -581,31 +607,31 @@ START_TEST(profile_provider_missing_and_home)
     tu_write_file("elsewhere", "[default]\naws_access_key_id = AKIDTILDE\naws_secret_access_key = SECRETTILDE\n");
     {
         TU_ENV(env, "HOME", tu_tmpdir());
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), 1);
+        ck_assert_int_eq(creds_from_profile(&env, NULL, &c, &err), 1);
         ck_assert_str_eq(c.access_key_id, "AKIDHOME");
         ddbxo_credentials_clear(&c);
     }
     {
         TU_ENV(env, "HOME", tu_tmpdir(), "AWS_SHARED_CREDENTIALS_FILE", "~/elsewhere");
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), 1);
+        ck_assert_int_eq(creds_from_profile(&env, NULL, &c, &err), 1);
         ck_assert_str_eq(c.access_key_id, "AKIDTILDE");
         ddbxo_credentials_clear(&c);
     }
     {
         TU_ENV(env, "AWS_SHARED_CREDENTIALS_FILE", "~/elsewhere");
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), -1);
+        ck_assert_int_eq(creds_from_profile(&env, NULL, &c, &err), -1);
         ck_assert_ptr_nonnull(strstr(err.message, "HOME"));
     }
     {
         /* A directory is not a readable file: an I/O error, not a skip. */
         TU_ENV(env, "AWS_SHARED_CREDENTIALS_FILE", aws);
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), -1);
+        ck_assert_int_eq(creds_from_profile(&env, NULL, &c, &err), -1);
     }
     {
         /* A malformed file names the file and line, never a value. */
         const char *bad = tu_write_file("bad", "[default]\naws_secret_access_key = SECRETBAD\nSECRETLINE\n");
         TU_ENV(env, "AWS_SHARED_CREDENTIALS_FILE", bad);
-        ck_assert_int_eq(ddbxo__creds_from_profile(&env, NULL, &c, &err), -1);
+        ck_assert_int_eq(creds_from_profile(&env, NULL, &c, &err), -1);
         ck_assert_int_eq(err.code, DDBXO_E_CONFIG);
         ck_assert_ptr_nonnull(strstr(err.message, "line 3"));
         ck_assert_ptr_nonnull(strstr(err.message, "/bad"));

@@ -313,7 +313,7 @@ START_TEST(test_sample_events)
                               "%s: %s", files[f], err.message);
                 if (ddbxo__item_check(m, DDBXO__AV_STRICT, maps[k], &err))
                     strict_failures++;
-                v = ddbxo__value_wrap(m);
+                v = ddbxo__value_wrap_item(m);
                 ck_assert_int_eq(ddbxo_value_is_item(v), 1);
                 ck_assert_int_eq(ddbxo_value_canonical(v, &c, &n, &err), 0);
                 ddbxo_free(c);
@@ -520,42 +520,6 @@ START_TEST(test_container_accessors)
     ddbxo_value_free(ns);
     ddbxo_value_free(bs);
     ddbxo_value_free(m);
-}
-END_TEST
-
-/* The record layer wraps decoded images; wrap must tell an attribute map
- * from an AttributeValue, including a table whose key is named "M". */
-START_TEST(test_wrap)
-{
-    static const struct { const char *json; int item; } cases[] = {
-        { "{\"pk\":{\"S\":\"x\"}}", 1 },
-        { "{\"S\":\"x\"}", 0 },
-        { "{\"M\":{}}", 0 },
-        { "{\"M\":{\"S\":\"abc\"}}", 1 },           /* key named "M" */
-        { "{\"M\":{\"S\":{\"S\":\"x\"}}}", 0 },     /* M with entry "S" */
-        { "{\"M\":{\"M\":{\"S\":\"x\"}}}", 0 },
-        { "{\"M\":{\"M\":{\"M\":{}}}}", 0 },
-        { "{\"M\":{\"M\":{\"L\":[]}}}", 0 },
-        { "{\"M\":{\"M\":{\"M\":{\"S\":\"x\"}}}}", 1 },
-        { "{\"L\":{\"S\":\"x\"}}", 1 },             /* key named "L" */
-        { "{}", 1 },
-        { "{\"a\":{\"S\":\"x\"},\"b\":{\"S\":\"y\"}}", 1 },
-    };
-    size_t i;
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        ddbxo_error err;
-        json_t *j = json_loads(cases[i].json, 0, NULL);
-        ddbxo_value *v = ddbxo__value_wrap(j);
-        ck_assert_msg(ddbxo_value_is_item(v) == cases[i].item, "%s",
-                      cases[i].json);
-        /* Whichever it is, it is valid as that. */
-        ck_assert_msg(ddbxo_value_check(v, DDBXO_VALUE_LENIENT, &err) == 0,
-                      "%s: %s", cases[i].json, err.message);
-        ck_assert_ptr_eq(ddbxo__value_json(v), j);
-        ddbxo_value_free(v);
-        json_decref(j);
-    }
-    ck_assert_ptr_null(ddbxo__value_wrap(NULL));
 }
 END_TEST
 
@@ -871,7 +835,6 @@ static Suite *suite(void)
     tc = tcase_create("access");
     tcase_add_test(tc, test_scalar_accessors);
     tcase_add_test(tc, test_container_accessors);
-    tcase_add_test(tc, test_wrap);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("build");

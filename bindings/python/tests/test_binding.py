@@ -42,7 +42,7 @@ def test_outcome_and_mode_names_round_trip_through_the_library() -> None:
         name = lib.ddbxo_outcome_name(v)
         assert lib.ddbxo_outcome_from_name(name) == v
     for v in (v for (g, v) in table().values() if g == "ddbxo_mode"):
-        assert lib.ddbxo_mode_parse(lib.ddbxo_mode_name(v)) == v
+        assert lib.ddbxo_mode_from_name(lib.ddbxo_mode_name(v)) == v
     for v in (v for (g, v) in table().values() if g == "ddbxo_service"):
         assert lib.ddbxo_service_from_name(_service_name(v)) == v
 

@@ -59,6 +59,9 @@ DDBXO_API int ddbxo_code_from_name(const char *name);
 /* The outcome called name ("APPLIED", as ddbxo_outcome_name spells it) ->
  * the ddbxo_outcome; 0 for any other name. */
 DDBXO_API int ddbxo_outcome_from_name(const char *name);
+/* The mode called name ("replicate", "ledger", "tracker", as
+ * ddbxo_mode_name spells it) -> the ddbxo_mode; 0 for any other name. */
+DDBXO_API int ddbxo_mode_from_name(const char *name);
 /* The service called name ("dynamodb", "streams", "sqs", as
  * ddbxo_service_name spells it) -> the ddbxo_service; -1 for any other. */
 DDBXO_API int ddbxo_service_from_name(const char *name);

@@ -320,7 +320,7 @@ _PROTOS = {
     "ddbxo_mode_options_check_transform": (c_int, [POINTER(CModeOptions), _E]),
     "ddbxo_write_member_holds_values": (c_int, [c_char_p]),
     # apply and batch
-    "ddbxo_mode_parse": (c_int, [c_char_p]),
+    "ddbxo_mode_from_name": (c_int, [c_char_p]),
     "ddbxo_mode_name": (c_char_p, [c_int]),
     "ddbxo_outcome_name": (c_char_p, [c_int]),
     "ddbxo_applier_new": (_P, [_P, POINTER(CApplyConfig), _E]),
