@@ -10,6 +10,7 @@
 #include "ddbxo/sys/sigv4.h"
 #include "ddbxo/sys/value.h"
 #include "service/client.h"
+#include "service/ddb_error.h"
 #include "transport/http.h"
 
 #include <stddef.h>
