@@ -116,18 +116,11 @@ type LostRange struct {
 // MaxMessages, so bound it with MaxMessages.
 func (cl *Client) Redrive(ctx context.Context, cfg RedriveConfig) (RedriveResult, error) {
 	var none RedriveResult
-	tc, err := cl.acquire()
+	tc, sc, release, err := acquireSides(cl, cfg.Source)
 	if err != nil {
 		return none, err
 	}
-	defer cl.mu.RUnlock()
-	sc := tc
-	if cfg.Source != nil && cfg.Source != cl {
-		if sc, err = cfg.Source.acquire(); err != nil {
-			return none, err
-		}
-		defer cfg.Source.mu.RUnlock()
-	}
+	defer release()
 	if err := ctx.Err(); err != nil {
 		return none, err
 	}
@@ -190,6 +183,37 @@ func (cl *Client) Redrive(ctx context.Context, cfg RedriveConfig) (RedriveResult
 		return res, e // a receive failed
 	}
 	return res, nil
+}
+
+// acquireSides locks the target and source clients against Close, always
+// in the same (address) order: two redrives with the sides swapped, each
+// with a Close waiting, must not each hold the lock the other needs.
+// source nil or target = one client.
+func acquireSides(target, source *Client) (tc, sc *C.ddbxo_client, release func(), err error) {
+	if source == nil || source == target {
+		if tc, err = target.acquire(); err != nil {
+			return nil, nil, nil, err
+		}
+		return tc, tc, target.mu.RUnlock, nil
+	}
+	first, second := target, source
+	if uintptr(unsafe.Pointer(source)) < uintptr(unsafe.Pointer(target)) {
+		first, second = source, target
+	}
+	c1, err := first.acquire()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c2, err := second.acquire()
+	if err != nil {
+		first.mu.RUnlock()
+		return nil, nil, nil, err
+	}
+	release = func() { second.mu.RUnlock(); first.mu.RUnlock() }
+	if first == target {
+		return c1, c2, release, nil
+	}
+	return c2, c1, release, nil
 }
 
 // warnings collects the lines the library logs during a redrive.
