@@ -198,39 +198,9 @@ func (cl *Client) ProcessBatch(ctx context.Context, event []byte, opt Options) (
 	defer C.free(buf)
 	defer C.ddbxo_event_free(ev)
 
-	var strs []*C.char
-	defer func() {
-		for _, s := range strs {
-			C.free(unsafe.Pointer(s))
-		}
-	}()
-	str := func(s string) *C.char {
-		if s == "" {
-			return nil
-		}
-		p := C.CString(s)
-		strs = append(strs, p)
-		return p
-	}
-
-	var cfg C.ddbxo_apply_config
-	cfg.mode = C.int(opt.Mode)
-	cfg.target_table = str(opt.TargetTable)
-	cfg.ledger_table = str(opt.LedgerTable)
-	cfg.source_table = str(opt.SourceTable)
-	cfg.source_version_attr = str(opt.SourceVersionAttr)
-	cfg.version_attr = str(opt.VersionAttr)
-	cfg.ttl_attr = str(opt.TTLAttr)
-	cfg.park_queue_url = str(opt.ParkQueueURL)
-	cfg.tombstone_ttl_s = C.int64_t(opt.TombstoneTTL / time.Second)
-	cfg.ledger_ttl_s = C.int64_t(opt.LedgerTTL / time.Second)
-	cfg.max_inflight = C.int(opt.MaxInflight)
-	if opt.HardDelete {
-		cfg.hard_delete = 1
-	}
-	if opt.NoCoalesce {
-		cfg.no_coalesce = 1
-	}
+	var strs cStrings
+	defer strs.free()
+	cfg := applyConfig(opt, &strs)
 
 	t, freeT, err := newTransform(opt, cfg.source_table)
 	if err != nil {
@@ -247,7 +217,7 @@ func (cl *Client) ProcessBatch(ctx context.Context, event []byte, opt Options) (
 	defer C.ddbxo_applier_free(a)
 
 	var ao C.ddbxo_apply_options
-	ao.shard_id = str(opt.ShardID)
+	ao.shard_id = strs.get(opt.ShardID)
 	if d, ok := ctx.Deadline(); ok {
 		ao.deadline_ms = C.int64_t(max(d.UnixMilli(), 1))
 	}
@@ -260,6 +230,50 @@ func (cl *Client) ProcessBatch(ctx context.Context, event []byte, opt Options) (
 	}
 	defer C.ddbxo_batch_result_free(res)
 	return batchResult(res, ev)
+}
+
+// cStrings are C copies of Go strings that live until free.
+type cStrings []*C.char
+
+// get returns a C copy of s that lives until free; NULL for "".
+func (cs *cStrings) get(s string) *C.char {
+	if s == "" {
+		return nil
+	}
+	p := C.CString(s)
+	*cs = append(*cs, p)
+	return p
+}
+
+func (cs *cStrings) free() {
+	for _, p := range *cs {
+		C.free(unsafe.Pointer(p))
+	}
+	*cs = nil
+}
+
+// applyConfig is opt as a ddbxo_apply_config, without its transform; its
+// strings live in strs.
+func applyConfig(opt Options, strs *cStrings) C.ddbxo_apply_config {
+	var cfg C.ddbxo_apply_config
+	cfg.mode = C.int(opt.Mode)
+	cfg.target_table = strs.get(opt.TargetTable)
+	cfg.ledger_table = strs.get(opt.LedgerTable)
+	cfg.source_table = strs.get(opt.SourceTable)
+	cfg.source_version_attr = strs.get(opt.SourceVersionAttr)
+	cfg.version_attr = strs.get(opt.VersionAttr)
+	cfg.ttl_attr = strs.get(opt.TTLAttr)
+	cfg.park_queue_url = strs.get(opt.ParkQueueURL)
+	cfg.tombstone_ttl_s = C.int64_t(opt.TombstoneTTL / time.Second)
+	cfg.ledger_ttl_s = C.int64_t(opt.LedgerTTL / time.Second)
+	cfg.max_inflight = C.int(opt.MaxInflight)
+	if opt.HardDelete {
+		cfg.hard_delete = 1
+	}
+	if opt.NoCoalesce {
+		cfg.no_coalesce = 1
+	}
+	return cfg
 }
 
 // newTransform makes the C transform opt asks for (NULL = identity) and

@@ -1,8 +1,10 @@
-/* The C side of Go transforms: ddbxo_transform_fn -> exported Go func.
- * The transform's ctx is a cgo.Handle number, never a Go pointer. */
+/* The C side of Go callbacks: ddbxo_transform_fn and the redrive's
+ * ddbxo_log_fn -> exported Go funcs.  Their ctx is a cgo.Handle number,
+ * never a Go pointer. */
 #include <stdint.h>
 #include <stdio.h>
 #include "ddbxo.h"
+#include "ddbxo/sys/redrive.h"
 #include "_cgo_export.h"
 
 static int go_transform(void *ctx, const ddbxo_record *rec, ddbxo_writes *out,
@@ -25,4 +27,15 @@ void ddbxo_go_set_error(ddbxo_error *err, int code, int retryable,
     err->code = code;
     err->retryable = retryable;
     snprintf(err->message, sizeof err->message, "%s", msg ? msg : "");
+}
+
+static void go_log(void *ctx, int level, const char *msg)
+{
+    ddbxoGoLog((uintptr_t)ctx, level, (char *)msg);
+}
+
+void ddbxo_go_redrive_log(ddbxo_redrive_config *rc, uintptr_t handle)
+{
+    rc->log = go_log;
+    rc->log_ctx = (void *)handle;
 }

@@ -6,6 +6,7 @@
 #include "ddbxo/sys/binding.h"
 #include "ddbxo/sys/creds.h"
 #include "ddbxo/sys/ddb.h"
+#include "ddbxo/sys/redrive.h"
 #include "ddbxo/sys/sigv4.h"
 #include "ddbxo/sys/value.h"
 #include "service/client.h"
@@ -111,6 +112,7 @@ static const ddbxo_constant constants[] = {
     SIZE("DDBXO_SIZEOF_CLIENT_CONFIG", ddbxo_client_config),
     SIZE("DDBXO_SIZEOF_ERROR", ddbxo_error),
     SIZE("DDBXO_SIZEOF_MODE_OPTIONS", ddbxo_mode_options),
+    SIZE("DDBXO_SIZEOF_REDRIVE_CONFIG", ddbxo_redrive_config),
     SIZE("DDBXO_SIZEOF_RETRY_CONFIG", ddbxo_retry_config),
     SIZE("DDBXO_SIZEOF_WRITE_PARTS", ddbxo_write_parts),
 

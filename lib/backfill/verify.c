@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddbxo/sys/apply.h"
 #include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"

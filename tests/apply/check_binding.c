@@ -8,6 +8,7 @@
 
 #include "ddbxo.h"
 #include "ddbxo/sys/binding.h"
+#include "ddbxo/sys/redrive.h"
 #include "testutil.h"
 
 static long long value_of(const char *name)
@@ -50,6 +51,8 @@ START_TEST(test_constants_match_the_header)
     ck_assert_int_eq(value_of("DDBXO_SIZEOF_ERROR"), sizeof(ddbxo_error));
     ck_assert_int_eq(value_of("DDBXO_SIZEOF_APPLY_CONFIG"),
                      sizeof(ddbxo_apply_config));
+    ck_assert_int_eq(value_of("DDBXO_SIZEOF_REDRIVE_CONFIG"),
+                     sizeof(ddbxo_redrive_config));
     ck_assert_int_eq(ddbxo_constant_value("DDBXO_NO_SUCH", &v), -1);
     ck_assert_int_eq(v, 7);
     ck_assert_int_eq(ddbxo_constant_value(NULL, &v), -1);

@@ -19,6 +19,7 @@ STRUCTS: List[Tuple[str, Type[ctypes.Structure]]] = [
     ("ddbxo_apply_config", _ffi.CApplyConfig),
     ("ddbxo_apply_options", _ffi.CApplyOptions),
     ("ddbxo_mode_options", _ffi.CModeOptions),
+    ("ddbxo_redrive_config", _ffi.CRedriveConfig),
     ("ddbxo_constant", _ffi.CConstant),
     ("ddbxo_sigv4_header", _ffi.CSigv4Header),
     ("ddbxo_sigv4_request", _ffi.CSigv4Request),
@@ -32,6 +33,7 @@ def test_struct_layouts_match_the_header(tmp_path: Path) -> None:
     lines = ["#include <stddef.h>", "#include <stdio.h>", "#include <ddbxo.h>",
              "#include <ddbxo/sys/sigv4.h>",
              "#include <ddbxo/sys/binding.h>",
+             "#include <ddbxo/sys/redrive.h>",
              "int main(void) {"]
     want: Dict[str, int] = {}
     for cname, py in STRUCTS:

@@ -16,6 +16,8 @@ from ._ffi import lib as _lib, library_path
 from .client import (
     BatchResult,
     Client,
+    LostRange,
+    RedriveResult,
     TransformFn,
     TransformLike,
     check_mode_options,
@@ -58,7 +60,7 @@ def library_version() -> str:
 __all__ = [
     "Binary", "BatchResult", "Client", "ConditionalCheckFailedError", "ConfigError",
     "DeadlineError", "Error", "EventLike", "InternalError", "IoError", "LimitError",
-    "OutOfMemoryError", "Record", "ServiceError", "ThrottlingError",
+    "LostRange", "OutOfMemoryError", "Record", "RedriveResult", "ServiceError", "ThrottlingError",
     "TransactionCanceledError", "TransformFn", "TransformLike", "TransportError",
     "ValidationError", "check_mode_options", "client_request_token", "dedup_canonical",
     "dedup_key", "library_path", "library_version", "parse_event", "parse_record", "sigv4",

@@ -197,6 +197,20 @@ class CApplyConfig(Structure):
     ]
 
 
+class CRedriveConfig(Structure):
+    """``ddbxo_redrive_config`` (include/ddbxo/sys/redrive.h)."""
+    _fields_ = [
+        ("queue_url", c_char_p),
+        ("apply", CApplyConfig),
+        ("shard_id", c_char_p),
+        ("max_messages", c_longlong),
+        ("wait_s", c_int),
+        ("tries", c_int),
+        ("log", LOG_FN),
+        ("log_ctx", c_void_p),
+    ]
+
+
 class CApplyOptions(Structure):
     _fields_ = [("deadline_ms", c_int64), ("shard_id", c_char_p)]
 
@@ -331,6 +345,8 @@ _PROTOS = {
     "ddbxo_batch_result_outcome": (c_int, [_P, c_size_t]),
     "ddbxo_batch_result_error": (_E, [_P, c_size_t]),
     "ddbxo_batch_result_summary": (ctypes.c_void_p, [_P, _SZ]),
+    # redrive (ddbxo/sys/redrive.h)
+    "ddbxo_redrive_run": (c_int, [_P, _P, POINTER(CRedriveConfig), POINTER(c_void_p), _SZ, _E]),
 }
 
 
@@ -343,6 +359,7 @@ _SIZES = {
     "DDBXO_SIZEOF_APPLY_CONFIG": CApplyConfig,
     "DDBXO_SIZEOF_APPLY_OPTIONS": CApplyOptions,
     "DDBXO_SIZEOF_MODE_OPTIONS": CModeOptions,
+    "DDBXO_SIZEOF_REDRIVE_CONFIG": CRedriveConfig,
 }
 
 

@@ -9,8 +9,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypedDict, Union
 
 from . import _ffi
 from .errors import E_CONFIG, E_INVALID, ConfigError, Error, ValidationError, from_c
@@ -62,6 +62,67 @@ class BatchResult(Dict[str, Any]):
     errors: Dict[int, Error]
 
 
+class LostRange(TypedDict):
+    """A Lambda on-failure range the stream no longer holds (all of):
+    :attr:`RedriveResult.lost_ranges` (docs/redrive.md, "Lost ranges")."""
+    messageId: str
+    streamArn: str
+    shardId: str
+    startSequenceNumber: str
+    endSequenceNumber: str
+    firstAvailableSequenceNumber: Optional[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class RedriveResult:
+    """What :meth:`Client.redrive` did: the library's summary, parsed.
+
+    ``messages`` were taken from the queue, ``deleted`` of them once every
+    record was done, ``kept`` left in it (a failed record, a lost range, an
+    unknown shape: ``warnings`` says which and why).  ``counts`` are the
+    records' outcomes as :class:`BatchResult` counts them ("records",
+    "applied", "duplicate", "stale", "superseded", "coalesced",
+    "filtered", "parked", "failed"); ``batch_item_failures`` the sequence
+    numbers of the records that failed.  ``error`` is set when a
+    ReceiveMessage failed and the run stopped there.  ``summary`` is the
+    JSON object as the library wrote it (the line ``ddbxo redrive``
+    prints).
+    """
+    messages: int
+    deleted: int
+    kept: int
+    lost_ranges: List[LostRange]
+    counts: Dict[str, int]
+    batch_item_failures: List[str]
+    warnings: List[str] = field(default_factory=list)
+    error: Optional[Error] = None
+    summary: Dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when every message taken was applied and deleted (also when
+        the queue was empty): ``ddbxo redrive``'s exit status 0."""
+        return self.kept == 0 and self.error is None
+
+
+def _redrive_result(summary: Dict[str, Any], warnings: List[str],
+                    error: Optional[Error]) -> RedriveResult:
+    counts = {k: int(v) for k, v in summary.items()
+              if isinstance(v, int) and k not in ("messages", "deleted", "kept")}
+    return RedriveResult(
+        messages=int(summary.get("messages", 0)),
+        deleted=int(summary.get("deleted", 0)),
+        kept=int(summary.get("kept", 0)),
+        lost_ranges=list(summary.get("lost_ranges", [])),
+        counts=counts,
+        batch_item_failures=[f["itemIdentifier"] for f in summary.get("batchItemFailures", [])],
+        warnings=warnings,
+        error=error,
+        summary=summary,
+    )
+
+
 class _PyTransform:
     """A C transform whose callback calls a Python function.
 
@@ -98,7 +159,7 @@ class _PyTransform:
 
     def _record_for(self, ptr: int) -> Record:
         rec = self.event.record_for_ptr(ptr)   # built now, on first use
-        if rec is None:  # not one of ours (cannot happen today): detach a copy
+        if rec is None:  # one the C engine parsed itself (redrive): a copy
             n = ctypes.c_size_t()
             data = _ffi.take_string(lib.ddbxo_record_to_json(ptr, ctypes.byref(n)), n.value)
             from .records import parse_record
@@ -243,6 +304,30 @@ def _make_transform(transform: TransformLike, aggregate: Optional[str]) -> Optio
     if not ptr:
         raise from_c(err)
     return int(ptr)
+
+
+def _apply_config(mode: int, target_table: str, ledger_table: Optional[str],
+                  source_table: Optional[str], source_version_attr: Optional[str],
+                  version_attr: Optional[str], hard_delete: bool, no_coalesce: bool,
+                  park_queue_url: Optional[str], ttl_attr: Optional[str],
+                  tombstone_ttl_s: int, ledger_ttl_s: int,
+                  max_inflight: int) -> _ffi.CApplyConfig:
+    """A ``ddbxo_apply_config`` from the keyword arguments (no transform)."""
+    cfg = _ffi.CApplyConfig()
+    cfg.mode = mode
+    cfg.target_table = _b(target_table)
+    cfg.ledger_table = _b(ledger_table)
+    cfg.source_table = _b(source_table)
+    cfg.source_version_attr = _b(source_version_attr)
+    cfg.version_attr = _b(version_attr)
+    cfg.hard_delete = int(hard_delete)
+    cfg.no_coalesce = int(no_coalesce)
+    cfg.ttl_attr = _b(ttl_attr)
+    cfg.tombstone_ttl_s = tombstone_ttl_s
+    cfg.ledger_ttl_s = ledger_ttl_s
+    cfg.park_queue_url = _b(park_queue_url)
+    cfg.max_inflight = max_inflight
+    return cfg
 
 
 class _CallLock:
@@ -516,20 +601,10 @@ class Client:
         fn: Optional[TransformFn] = None
         if callable(transform) and not isinstance(transform, (str, Mapping)):
             fn = transform
-        cfg = _ffi.CApplyConfig()
-        cfg.mode = m
-        cfg.target_table = _b(target_table)
-        cfg.ledger_table = _b(ledger_table)
-        cfg.source_table = _b(source_table)
-        cfg.source_version_attr = _b(source_version_attr)
-        cfg.version_attr = _b(version_attr)
-        cfg.hard_delete = int(hard_delete)
-        cfg.no_coalesce = int(no_coalesce)
-        cfg.ttl_attr = _b(ttl_attr)
-        cfg.tombstone_ttl_s = tombstone_ttl_s
-        cfg.ledger_ttl_s = ledger_ttl_s
-        cfg.park_queue_url = _b(park_queue_url)
-        cfg.max_inflight = max_inflight
+        cfg = _apply_config(m, target_table, ledger_table, source_table,
+                            source_version_attr, version_attr, hard_delete,
+                            no_coalesce, park_queue_url, ttl_attr,
+                            tombstone_ttl_s, ledger_ttl_s, max_inflight)
         opt = _ffi.CApplyOptions()
         if remaining_ms is not None:
             deadline_ms = int(time.time() * 1000) + int(remaining_ms)
@@ -570,6 +645,123 @@ class Client:
                     self._checkin(key, pooled)
                 else:
                     pooled.free()
+
+    def redrive(self, queue_url: str, *, target_table: str,
+                mode: str = "replicate",
+                transform: TransformLike = None,
+                aggregate: Optional[str] = None,
+                ledger_table: Optional[str] = None,
+                source_table: Optional[str] = None,
+                source_version_attr: Optional[str] = None,
+                version_attr: Optional[str] = None,
+                hard_delete: bool = False,
+                no_coalesce: bool = False,
+                park_queue_url: Optional[str] = None,
+                ttl_attr: Optional[str] = None,
+                tombstone_ttl_s: int = 0,
+                ledger_ttl_s: int = 0,
+                max_inflight: int = 0,
+                shard_id: Optional[str] = None,
+                max_messages: int = 0,
+                wait_s: int = 1,
+                tries: int = 0,
+                source_client: Optional["Client"] = None) -> RedriveResult:
+        """Takes messages from the SQS queue ``queue_url`` and applies their
+        records with an exactly-once effect, as ``ddbxo redrive`` does
+        (docs/redrive.md)::
+
+            result = client.redrive(park_url, target_table="Orders",
+                                    transform=fixed_spec)
+            if not result.ok:
+                log.warning("kept %d message(s): %s", result.kept, result.warnings)
+
+        A park message (``park_queue_url`` of :meth:`process_batch`, the CLI
+        or the Lambda bootstrap) carries its record; a Lambda on-failure
+        record (``DDBStreamBatchInfo``) names a range that is read back
+        from the stream while the stream holds it.  A message is deleted
+        once every record of it is APPLIED, DUPLICATE, STALE, SUPERSEDED,
+        COALESCED, FILTERED or PARKED; anything else stays in the queue
+        and is said in ``warnings`` (and logged to the "ddbxo" logger).
+        A record applied before comes back DUPLICATE (or STALE), never
+        twice.
+
+        The apply options are :meth:`process_batch`'s; ``source_table``
+        None takes each record's ``eventSourceARN``, else the park
+        message's table.  ``park_queue_url`` parks records that still
+        cannot succeed; it must be another queue than ``queue_url``.
+        ``shard_id`` is, in tracker mode, the shard of parked records
+        (on-failure records name their own).  ``max_messages`` 0 takes
+        messages until a receive finds no new one; ``wait_s`` (0..20) is
+        each receive's long-poll wait; ``tries`` (0 = 5, at most 100) is
+        how often a message's retryably failed records are applied before
+        it is kept.
+
+        This client is the target side: it reaches the queue, the target
+        and the ledger.  ``source_client`` reads on-failure ranges back
+        from the stream when that is elsewhere (another region, another
+        account's role); None = this client.
+
+        Raises :class:`ddbxo.ConfigError` or :class:`ddbxo.ValidationError`
+        when nothing could start (a bad configuration); records and
+        messages that did not settle are in the :class:`RedriveResult`,
+        not raised.  The call blocks until the queue is drained (or
+        ``max_messages`` are taken); the GIL is released meanwhile.
+        """
+        m = _check_mode(mode, ledger_table, transform, aggregate)
+        fn: Optional[TransformFn] = None
+        if callable(transform) and not isinstance(transform, (str, Mapping)):
+            fn = transform
+        rc = _ffi.CRedriveConfig()
+        rc.queue_url = _b(queue_url)
+        rc.apply = _apply_config(m, target_table, ledger_table, source_table,
+                                 source_version_attr, version_attr, hard_delete,
+                                 no_coalesce, park_queue_url, ttl_attr,
+                                 tombstone_ttl_s, ledger_ttl_s, max_inflight)
+        rc.shard_id = _b(shard_id)
+        rc.max_messages = max_messages
+        rc.wait_s = wait_s
+        rc.tries = tries
+        warnings: List[str] = []
+
+        def say(ctx: Any, level: int, msg: bytes) -> None:
+            # Called by C on this thread; nothing may propagate into C.
+            try:
+                line = msg.decode("utf-8", "replace")
+                warnings.append(line)
+                log.log(level, "%s", line)
+            except Exception:
+                pass
+
+        rc.log = _ffi.LOG_FN(say)   # kept alive by rc for the call
+        src = self if source_client is None else source_client
+        py: Optional[_PyTransform] = None
+        tptr: Optional[int] = None
+        with self._lock.call(), src._lock.call():
+            try:
+                if fn is not None:
+                    py = _PyTransform(fn, _Event.empty())
+                    tptr = py.ptr
+                else:
+                    tptr = _make_transform(transform, aggregate)
+                rc.apply.transform = tptr
+                out = ctypes.c_void_p()
+                n = ctypes.c_size_t()
+                err = _ffi.CError()
+                status = lib.ddbxo_redrive_run(src._handle(), self._handle(),
+                                               ctypes.byref(rc), ctypes.byref(out),
+                                               ctypes.byref(n), ctypes.byref(err))
+                data = _ffi.take_string(out.value, n.value)
+                if status < 0:
+                    raise from_c(err)
+                if py is not None and py.fatal is not None:
+                    raise py.fatal
+            finally:
+                if py is not None:
+                    py.free()
+                elif tptr:
+                    lib.ddbxo_transform_free(tptr)
+        failed: Optional[Error] = from_c(err) if status > 0 and err.code else None
+        return _redrive_result(json.loads(data or b"{}"), warnings, failed)
 
     # -- the applier pool ---------------------------------------------------
 
