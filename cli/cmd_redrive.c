@@ -237,21 +237,12 @@ static int run(const redrive_args *a, int mode, const ddbxo_transform *t)
     rc.log = say;
     if ((status = cli_check_sides("redrive", c, tc, &rc.apply, NULL)) != 0)
         goto out;
-    {
-        /* The queue drained is the target side's too. */
-        ddbxo_apply_config q = rc.apply;
-        q.park_queue_url = a->queue;
-        q.source_version_attr = NULL;
-        if (ddbxo_sides_check(c, tc, &q, NULL, &err) < 0 &&
-            strcmp(err.path, "park_queue_url") == 0) {
-            fprintf(stderr, "ddbxo redrive: --queue-url: %s\n", err.message);
-            status = CLI_EX_USAGE;
-            goto out;
-        }
-    }
     status = ddbxo_redrive_run(c, tc, &rc, &summary, NULL, &err);
     if (status < 0) {
-        fprintf(stderr, "ddbxo redrive: %s\n", err.message);
+        if (strcmp(err.path, "queue_url") == 0)     /* the sides check */
+            fprintf(stderr, "ddbxo redrive: --queue-url: %s\n", err.message);
+        else
+            fprintf(stderr, "ddbxo redrive: %s\n", err.message);
         status = err.code == DDBXO_E_CONFIG || err.code == DDBXO_E_INVALID
                      ? CLI_EX_USAGE : 1;
     }

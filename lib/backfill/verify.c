@@ -14,7 +14,6 @@
  * 4. --repair re-applies the source's state of what persists
  *    (lib/backfill/verify_repair.c). */
 #include "backfill/verify.h"
-#include "ddbxo/sys/apply.h"
 
 #include <stdarg.h>
 #include <stdio.h>

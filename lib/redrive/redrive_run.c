@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddbxo/sys/apply.h"
 #include "ddbxo/sys/redrive.h"
 #include "service/ddb.h"
 #include "util/clock.h"
@@ -382,6 +383,25 @@ static int check_config(const ddbxo_redrive_config *cfg, ddbxo_error *err)
     return 0;
 }
 
+/* What cannot be exactly-once across two clients (ddbxo_sides_check), for
+ * every caller, not only the CLI: the apply configuration, and the queue
+ * drained, which is the target side's as a park queue is. */
+static int check_sides(const ddbxo_client *source, const ddbxo_client *target,
+                       const ddbxo_redrive_config *cfg, ddbxo_error *err)
+{
+    ddbxo_apply_config q = cfg->apply;
+    if (ddbxo_sides_check(source, target, &cfg->apply, NULL, err) < 0)
+        return -1;
+    q.park_queue_url = cfg->queue_url;
+    q.source_version_attr = NULL;
+    if (ddbxo_sides_check(source, target, &q, NULL, err) < 0) {
+        if (err && strcmp(err->path, "park_queue_url") == 0)
+            snprintf(err->path, sizeof err->path, "queue_url");
+        return -1;
+    }
+    return 0;
+}
+
 DDBXO_API int ddbxo_redrive_run(ddbxo_client *source, ddbxo_client *target,
                                 const ddbxo_redrive_config *cfg,
                                 char **summary, size_t *len,
@@ -400,6 +420,8 @@ DDBXO_API int ddbxo_redrive_run(ddbxo_client *source, ddbxo_client *target,
     if (!source || !target)
         return ddbxo__err(err, DDBXO_E_INVALID, NULL,
                           "ddbxo_redrive_run: no client");
+    if (check_sides(source, target, cfg, err) < 0)
+        return -1;
     memset(&r, 0, sizeof r);
     r.cfg = cfg;
     r.tries = cfg->tries ? cfg->tries : DDBXO_REDRIVE_DEFAULT_TRIES;

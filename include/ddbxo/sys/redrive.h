@@ -59,7 +59,9 @@ typedef struct ddbxo_redrive_config {
  * applied and deleted; 1 when a message was kept or a receive failed
  * (err says why when it was a receive; *summary is set either way); -1
  * with err when nothing could start (a bad configuration:
- * DDBXO_E_CONFIG or DDBXO_E_INVALID, no memory), *summary then NULL. */
+ * DDBXO_E_CONFIG or DDBXO_E_INVALID, including a pair of clients that
+ * ddbxo_sides_check refuses, with err->path "queue_url" when it is the
+ * queue that is on the wrong side; no memory), *summary then NULL. */
 DDBXO_API int ddbxo_redrive_run(ddbxo_client *source, ddbxo_client *target,
                                 const ddbxo_redrive_config *cfg,
                                 char **summary, size_t *len,
