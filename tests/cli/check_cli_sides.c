@@ -25,43 +25,20 @@
 #define EU "eu-west-1"
 #define OTHER_ROLE "arn:aws:iam::222222222222:role/ddbxo-target"
 
-static ddbxo_credentials_provider *g_prov[4];
-static int g_nprov;
-
 /* A client on moto in region, optionally assuming role. */
 static ddbxo_client *client_in(const char *region, const char *role)
 {
-    ddbxo_client_config cc;
-    ddbxo_error err;
-    ddbxo_client *c;
-    const char *url = tu_moto_endpoint(tu_moto_get());
-    ck_assert(g_nprov < 4);
-    g_prov[g_nprov] = ddbxo_credentials_provider_static(TU_AKID, TU_SECRET,
-                                                        NULL, &err);
-    ck_assert_ptr_nonnull(g_prov[g_nprov]);
-    memset(&cc, 0, sizeof cc);
-    cc.region = region;
-    cc.endpoint_dynamodb = cc.endpoint_streams = cc.endpoint_sqs = url;
-    cc.credentials = g_prov[g_nprov++];
-    cc.role_arn = role;
-    /* STS for the role: moto too (the variable is read by the client). */
-    setenv("AWS_ENDPOINT_URL_STS", url, 1);
-    c = ddbxo_client_new(&cc, &err);
-    ck_assert_msg(c != NULL, "%s", err.message);
-    return c;
+    return tu_client_in(tu_moto_endpoint(tu_moto_get()), region, role);
 }
 
 static void setup(void)
 {
     tu_moto_test_reset();
     tu_mk_tmpdir("ddbxo-cli-sides");
-    g_nprov = 0;
 }
 
 static void teardown(void)
 {
-    for (int i = 0; i < g_nprov; i++)
-        ddbxo_credentials_provider_free(g_prov[i]);
     tu_rm_tmpdir();
 }
 
@@ -154,8 +131,8 @@ START_TEST(run_replicates_into_another_region)
     json_decref(want);
     json_decref(got);
     tu_cli_result_free(&r);
-    ddbxo_client_free(eu);
-    ddbxo_client_free(us);
+    tu_client_free(eu);
+    tu_client_free(us);
 }
 END_TEST
 
@@ -214,8 +191,8 @@ START_TEST(run_aggregates_into_another_region)
     json_decref(src);
     json_decref(want);
     tu_cli_result_free(&r);
-    ddbxo_client_free(eu);
-    ddbxo_client_free(us);
+    tu_client_free(eu);
+    tu_client_free(us);
 }
 END_TEST
 
@@ -248,9 +225,9 @@ START_TEST(run_replicates_into_another_account)
     json_decref(want);
     json_decref(got);
     tu_cli_result_free(&r);
-    ddbxo_client_free(other);
-    ddbxo_client_free(eu);
-    ddbxo_client_free(us);
+    tu_client_free(other);
+    tu_client_free(eu);
+    tu_client_free(us);
 }
 END_TEST
 
@@ -386,7 +363,7 @@ START_TEST(target_endpoint_url_routes_the_writes)
     json_decref(left);
     free(event);
     tu_cli_result_free(&r);
-    ddbxo_client_free(us);
+    tu_client_free(us);
 }
 END_TEST
 
@@ -423,8 +400,8 @@ START_TEST(init_makes_each_table_on_its_side)
         ck_assert_msg(strcmp(err.aws_type, "ResourceNotFoundException") == 0,
                       "%s / %s", err.aws_type, err.message);
     }
-    ddbxo_client_free(eu);
-    ddbxo_client_free(us);
+    tu_client_free(eu);
+    tu_client_free(us);
 }
 END_TEST
 

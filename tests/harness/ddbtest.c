@@ -17,7 +17,8 @@ static struct {
     ddbxo_credentials_provider *p;
 } g_clients[TU_MAX_CLIENTS];
 
-ddbxo_client *tu_client_at(const char *url)
+ddbxo_client *tu_client_in(const char *url, const char *region,
+                           const char *role_arn)
 {
     ddbxo_client_config cfg;
     ddbxo_error err;
@@ -28,9 +29,14 @@ ddbxo_client *tu_client_at(const char *url)
     memset(&cfg, 0, sizeof cfg);
     p = ddbxo_credentials_provider_static(TU_AKID, TU_SECRET, NULL, &err);
     ck_assert_msg(p != NULL, "%s", err.message);
-    cfg.region = TU_REGION;
+    cfg.region = region;
     cfg.endpoint_dynamodb = cfg.endpoint_streams = cfg.endpoint_sqs = url;
     cfg.credentials = p;
+    cfg.role_arn = role_arn;
+    /* The role is assumed through the same server's STS (the client
+     * reads AWS_ENDPOINT_URL_STS). */
+    if (role_arn)
+        setenv("AWS_ENDPOINT_URL_STS", url, 1);
     c = ddbxo_client_new(&cfg, &err);
     ck_assert_msg(c != NULL, "%s", err.message);
     for (i = 0; i < TU_MAX_CLIENTS && g_clients[i].c; i++)
@@ -39,6 +45,11 @@ ddbxo_client *tu_client_at(const char *url)
     g_clients[i].c = c;
     g_clients[i].p = p;
     return c;
+}
+
+ddbxo_client *tu_client_at(const char *url)
+{
+    return tu_client_in(url, TU_REGION, NULL);
 }
 
 ddbxo_client *tu_moto_client(void)

@@ -16,6 +16,10 @@
 /* A client with every endpoint at url and static test credentials.  Free
  * with tu_client_free (also frees the credentials provider). */
 ddbxo_client *tu_client_at(const char *url);
+/* The same in region, assuming role_arn when not NULL through the same
+ * server's STS (sets AWS_ENDPOINT_URL_STS).  Free with tu_client_free. */
+ddbxo_client *tu_client_in(const char *url, const char *region,
+                           const char *role_arn);
 /* tu_client_at(the shared moto instance). */
 ddbxo_client *tu_moto_client(void);
 void tu_client_free(ddbxo_client *c);

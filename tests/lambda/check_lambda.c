@@ -447,42 +447,38 @@ static void init_error(const char *const *env, const char *want_type,
     free(body);
 }
 
-/* The target in another region: DDBXO_TARGET_REGION.  The function's own
- * region (us-east-1) holds the stream and a namesake target that must stay
- * empty. */
-START_TEST(rie_target_in_another_region)
+/* One invocation of the bootstrap under the RIE with env: it must answer
+ * 200 with no batch item failures. */
+static void invoke_without_failures(const char *const *env, const char *event)
 {
-    ddbxo_client *us = tu_moto_client(), *eu;
-    ddbxo_credentials_provider *prov;
-    ddbxo_client_config cc;
-    ddbxo_error err;
-    char *event, *body, b1[32];
-    long st;
-    json_t *f, *left;
-    prov = ddbxo_credentials_provider_static(TU_AKID, TU_SECRET, NULL, &err);
-    ck_assert_ptr_nonnull(prov);
-    memset(&cc, 0, sizeof cc);
-    cc.region = "eu-west-1";
-    cc.endpoint_dynamodb = cc.endpoint_streams = cc.endpoint_sqs =
-        tu_moto_endpoint(tu_moto_get());
-    cc.credentials = prov;
-    ck_assert_ptr_nonnull(eu = ddbxo_client_new(&cc, &err));
-    workload(us);                             /* src and a namesake dst */
-    tu_create_table(eu, "dst", "pk", "S", NULL, NULL, NULL);
-    event = tu_stream_event(us, "src", 0, 0);
-    {
-        const char *env[] = {"DDBXO_TARGET_TABLE=dst",
-                             "DDBXO_TARGET_REGION=eu-west-1", NULL};
-        rie r = rie_start(need_env("LAMBDA_BOOTSTRAP"),
-                          tu_moto_endpoint(tu_moto_get()), 20, env);
-        st = invoke(&r, event, &body);
-        free(rie_stop(&r));
-    }
+    rie r = rie_start(need_env("LAMBDA_BOOTSTRAP"),
+                      tu_moto_endpoint(tu_moto_get()), 20, env);
+    char *body;
+    long st = invoke(&r, event, &body);
+    json_t *f;
+    free(rie_stop(&r));
     ck_assert_msg(st == 200, "status %ld: %.300s", st, body);
     f = failures(body);
     ck_assert_msg(json_array_size(f) == 0, "failures: %s", body);
     json_decref(f);
     free(body);
+}
+
+/* The target in another region: DDBXO_TARGET_REGION.  The function's own
+ * region (us-east-1) holds the stream and a namesake target that must stay
+ * empty. */
+START_TEST(rie_target_in_another_region)
+{
+    const char *url = tu_moto_endpoint(tu_moto_get());
+    ddbxo_client *us = tu_moto_client(), *eu = tu_client_in(url, "eu-west-1", NULL);
+    const char *env[] = {"DDBXO_TARGET_TABLE=dst",
+                         "DDBXO_TARGET_REGION=eu-west-1", NULL};
+    char *event, b1[32];
+    json_t *left;
+    workload(us);                             /* src and a namesake dst */
+    tu_create_table(eu, "dst", "pk", "S", NULL, NULL, NULL);
+    event = tu_stream_event(us, "src", 0, 0);
+    invoke_without_failures(env, event);
     /* n_of reads "dst" through the client it is given */
     ck_assert_str_eq(n_of(eu, "a", b1, sizeof b1), "10");
     ck_assert_str_eq(n_of(eu, "b", b1, sizeof b1), "2");
@@ -490,8 +486,7 @@ START_TEST(rie_target_in_another_region)
     ck_assert_msg(json_array_size(left) == 0, "written in us-east-1");
     json_decref(left);
     free(event);
-    ddbxo_client_free(eu);
-    ddbxo_credentials_provider_free(prov);
+    tu_client_free(eu);
     tu_client_free(us);
 }
 END_TEST
@@ -501,49 +496,24 @@ END_TEST
  * that account's table gets the records, the function's own stays empty. */
 START_TEST(rie_target_in_another_account)
 {
-    ddbxo_client *us = tu_moto_client(), *other;
-    ddbxo_credentials_provider *prov;
-    ddbxo_client_config cc;
-    ddbxo_error err;
-    char *event, *body, b1[32];
-    long st;
-    json_t *f, *left;
     const char *role = "arn:aws:iam::222222222222:role/ddbxo-target";
-    setenv("AWS_ENDPOINT_URL_STS", tu_moto_endpoint(tu_moto_get()), 1);
-    prov = ddbxo_credentials_provider_static(TU_AKID, TU_SECRET, NULL, &err);
-    ck_assert_ptr_nonnull(prov);
-    memset(&cc, 0, sizeof cc);
-    cc.region = TU_REGION;
-    cc.endpoint_dynamodb = cc.endpoint_streams = cc.endpoint_sqs =
-        tu_moto_endpoint(tu_moto_get());
-    cc.credentials = prov;
-    cc.role_arn = role;
-    ck_assert_ptr_nonnull(other = ddbxo_client_new(&cc, &err));
+    const char *url = tu_moto_endpoint(tu_moto_get());
+    ddbxo_client *us = tu_moto_client(), *other = tu_client_in(url, TU_REGION, role);
+    char r1[128], *event, b1[32];
+    json_t *left;
+    snprintf(r1, sizeof r1, "DDBXO_TARGET_ROLE_ARN=%s", role);
+    const char *env[] = {"DDBXO_TARGET_TABLE=dst", r1,
+                         "DDBXO_TARGET_EXTERNAL_ID=ext-1", NULL};
     workload(us);                             /* src and the own dst */
     tu_create_table(other, "dst", "pk", "S", NULL, NULL, NULL);
     event = tu_stream_event(us, "src", 0, 0);
-    {
-        char r1[128];
-        snprintf(r1, sizeof r1, "DDBXO_TARGET_ROLE_ARN=%s", role);
-        const char *env[] = {"DDBXO_TARGET_TABLE=dst", r1,
-                             "DDBXO_TARGET_EXTERNAL_ID=ext-1", NULL};
-        rie r = rie_start(need_env("LAMBDA_BOOTSTRAP"),
-                          tu_moto_endpoint(tu_moto_get()), 20, env);
-        st = invoke(&r, event, &body);
-        free(rie_stop(&r));
-    }
-    ck_assert_msg(st == 200, "status %ld: %.300s", st, body);
-    f = failures(body);
-    ck_assert_msg(json_array_size(f) == 0, "failures: %s", body);
-    json_decref(f);
-    free(body);
+    invoke_without_failures(env, event);
     ck_assert_str_eq(n_of(other, "a", b1, sizeof b1), "10");
     left = tu_scan(us, "dst");
     ck_assert_msg(json_array_size(left) == 0, "written in the own account");
     json_decref(left);
     free(event);
-    ddbxo_client_free(other);
-    ddbxo_credentials_provider_free(prov);
+    tu_client_free(other);
     tu_client_free(us);
 }
 END_TEST

@@ -14,7 +14,6 @@
 #include "awsops.h"
 #include "ddbtest.h"
 #include "ddbxo.h"
-#include "ddbxo/sys/creds.h"
 #include "ddbxo/sys/redrive.h"
 #include "moto.h"
 #include "service/ddb.h"
@@ -198,17 +197,8 @@ START_TEST(bad_configurations_refused)
         /* The queue drained is on the target's side, as a park queue is:
          * a target in eu-west-1 cannot drain a us-east-1 queue.  Refused
          * by the library, so a binding gets it too, not only the CLI. */
-        ddbxo_client_config cc;
-        ddbxo_credentials_provider *p =
-            ddbxo_credentials_provider_static(TU_AKID, TU_SECRET, NULL, &err);
-        ddbxo_client *eu;
-        const char *url = tu_moto_endpoint(tu_moto_get());
-        ck_assert_ptr_nonnull(p);
-        memset(&cc, 0, sizeof cc);
-        cc.region = "eu-west-1";
-        cc.endpoint_dynamodb = cc.endpoint_streams = cc.endpoint_sqs = url;
-        cc.credentials = p;
-        ck_assert_ptr_nonnull(eu = ddbxo_client_new(&cc, &err));
+        ddbxo_client *eu =
+            tu_client_in(tu_moto_endpoint(tu_moto_get()), "eu-west-1", NULL);
         rc.queue_url = "https://sqs.us-east-1.amazonaws.com/123456789012/p";
         ck_assert_int_eq(ddbxo_redrive_run(c, eu, &rc, &summary, NULL, &err),
                          -1);
@@ -217,8 +207,7 @@ START_TEST(bad_configurations_refused)
         ck_assert_msg(strstr(err.message, "us-east-1") != NULL, "%s",
                       err.message);
         ck_assert_ptr_null(summary);
-        ddbxo_client_free(eu);
-        ddbxo_credentials_provider_free(p);
+        tu_client_free(eu);
         rc.queue_url = "http://127.0.0.1:1/q";
     }
     rc.apply.target_table = NULL;   /* the applier refuses it */
