@@ -9,7 +9,6 @@
 
 #include "cli.h"
 #include "ddbxo.h"
-#include "ddbxo/sys/binding.h"
 #include "service/ddb.h"
 
 static void help(FILE *f)
@@ -101,19 +100,9 @@ static int parse_args(int argc, char **argv, init_opts *o)
     }
     {
         /* The rules ddbxo apply, run and redrive apply (the library's). */
-        static const char *const names[4] = {
-            "--mode", "--ledger-table", "--transform", "--aggregate",
-        };
-        ddbxo_mode_options mo = {0};
-        ddbxo_error err;
-        mo.mode_name = mode_name;
-        mo.ledger_table = o->ledger;
-        mo.aggregate = o->aggregate != NULL;
-        mo.names = names;
-        if (!(o->mode = ddbxo_mode_options_check(&mo, &err))) {
-            fprintf(stderr, "ddbxo init: %s\n", err.message);
+        cli_mode_opts mo = { mode_name, o->ledger, o->aggregate, NULL };
+        if (cli_check_mode("init", &mo, &o->mode) != -1)
             return -1;
-        }
     }
     return 0;
 }
