@@ -76,6 +76,9 @@ void cli_free_sides(ddbxo_client *src, ddbxo_client *tgt);
  * CLI_EX_USAGE. */
 int cli_check_sides(const char *cmd, ddbxo_client *src, ddbxo_client *tgt,
                     const ddbxo_apply_config *acfg, const char *checkpoint);
+/* The flag a library error's path (a ddbxo_apply_config field, or a
+ * redrive's queue_url) stands for, or NULL. */
+const char *cli_flag_of(const char *field);
 
 /* A decimal option value: digits only, min..max.  0, or -1 (out left). */
 int cli_parse_int(const char *s, long long min, long long max, long long *out);

@@ -235,12 +235,12 @@ static int run(const redrive_args *a, int mode, const ddbxo_transform *t)
     rc.wait_s = (int)a->wait_s;
     rc.tries = (int)a->tries;
     rc.log = say;
-    if ((status = cli_check_sides("redrive", c, tc, &rc.apply, NULL)) != 0)
-        goto out;
     status = ddbxo_redrive_run(c, tc, &rc, &summary, NULL, &err);
     if (status < 0) {
-        if (strcmp(err.path, "queue_url") == 0)     /* the sides check */
-            fprintf(stderr, "ddbxo redrive: --queue-url: %s\n", err.message);
+        /* The library checks the two sides; its field names the flag. */
+        const char *flag = cli_flag_of(err.path);
+        if (flag)
+            fprintf(stderr, "ddbxo redrive: %s: %s\n", flag, err.message);
         else
             fprintf(stderr, "ddbxo redrive: %s\n", err.message);
         status = err.code == DDBXO_E_CONFIG || err.code == DDBXO_E_INVALID
@@ -250,7 +250,6 @@ static int run(const redrive_args *a, int mode, const ddbxo_transform *t)
         printf("%s\n", summary);
     fflush(stdout);
     ddbxo_free(summary);
-out:
     cli_free_sides(c, tc);
     return status;
 }

@@ -80,8 +80,7 @@ void cli_free_sides(ddbxo_client *src, ddbxo_client *tgt)
     ddbxo_client_free(src);
 }
 
-int cli_check_sides(const char *cmd, ddbxo_client *src, ddbxo_client *tgt,
-                    const ddbxo_apply_config *acfg, const char *checkpoint)
+const char *cli_flag_of(const char *field)
 {
     static const struct { const char *field, *flag; } names[] = {
         { "target_table", "--target-table" },
@@ -90,15 +89,23 @@ int cli_check_sides(const char *cmd, ddbxo_client *src, ddbxo_client *tgt,
         { "park_queue_url", "--park-queue" },
         { "checkpoint_table", "--checkpoint-table" },
         { "source_table", "--source-table" },
+        { "queue_url", "--queue-url" },
     };
+    for (size_t i = 0; field && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(field, names[i].field) == 0)
+            return names[i].flag;
+    return NULL;
+}
+
+int cli_check_sides(const char *cmd, ddbxo_client *src, ddbxo_client *tgt,
+                    const ddbxo_apply_config *acfg, const char *checkpoint)
+{
     ddbxo_error err;
     const char *flag;
     if (ddbxo_sides_check(src, tgt, acfg, checkpoint, &err) == 0)
         return 0;
-    flag = err.path;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(err.path, names[i].field) == 0)
-            flag = names[i].flag;
-    fprintf(stderr, "ddbxo %s: %s: %s\n", cmd, flag, err.message);
+    flag = cli_flag_of(err.path);
+    fprintf(stderr, "ddbxo %s: %s: %s\n", cmd, flag ? flag : err.path,
+            err.message);
     return CLI_EX_USAGE;
 }
