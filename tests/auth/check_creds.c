@@ -93,19 +93,10 @@ static void fake_serve(struct fake *f, int c)
     char req[8192], resp[90 * 1024], exp[32];
     const char *body;
     char gbody[512];
-    size_t n = 0;
+    size_t n;
     int status, delay;
 
-    while (n < sizeof req - 1) {
-        ssize_t r = recv(c, req + n, sizeof req - 1 - n, 0);
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-        req[n] = '\0';
-        if (strstr(req, "\r\n\r\n"))
-            break;
-    }
-    req[n] = '\0';
+    tu_recv_head(c, req, sizeof req);
     pthread_mutex_lock(&f->mu);
     f->requests++;
     {
@@ -144,12 +135,7 @@ static void fake_serve(struct fake *f, int c)
     pthread_mutex_unlock(&f->mu);
     if (delay)
         usleep((useconds_t)delay * 1000);
-    for (size_t off = 0; off < n;) {
-        ssize_t w = send(c, resp + off, n - off, MSG_NOSIGNAL);
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
+    tu_send_all(c, resp, n < sizeof resp ? n : sizeof resp - 1);
     close(c);
 }
 

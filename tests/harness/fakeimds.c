@@ -1,5 +1,6 @@
 /* fakeimds: see fakeimds.h.  A test fake, not an IMDS. */
 #include "fakeimds.h"
+#include "testutil.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -53,32 +54,17 @@ static void answer(int c, int status, const char *body)
     int n = snprintf(out, sizeof out,
                      "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n"
                      "Connection: close\r\n\r\n%s", status, strlen(body), body);
-    for (int off = 0; off < n;) {
-        ssize_t w = send(c, out + off, (size_t)(n - off), MSG_NOSIGNAL);
-        if (w <= 0)
-            break;
-        off += (int)w;
-    }
+    tu_send_all(c, out, n < (int)sizeof out ? (size_t)n : sizeof out - 1);
 }
 
 static void serve(fakeimds *f, int c)
 {
     char req[8192], method[8], path[256], v[128], body[1024], exp[32];
-    size_t n = 0;
     const char *base = "/latest/meta-data/iam/security-credentials/";
     struct tm tm;
     time_t t;
 
-    while (n < sizeof req - 1) {
-        ssize_t r = recv(c, req + n, sizeof req - 1 - n, 0);
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-        req[n] = '\0';
-        if (strstr(req, "\r\n\r\n"))
-            break;
-    }
-    req[n] = '\0';
+    tu_recv_head(c, req, sizeof req);
     if (sscanf(req, "%7s %255s", method, path) != 2) {
         answer(c, 400, "");
         return;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -103,4 +104,30 @@ int tu_run(Suite *s)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed ? 1 : 0;
+}
+
+size_t tu_recv_head(int fd, char *buf, size_t cap)
+{
+    size_t n = 0;
+    while (n < cap - 1) {
+        ssize_t r = recv(fd, buf + n, cap - 1 - n, 0);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        buf[n] = '\0';
+        if (strstr(buf, "\r\n\r\n"))
+            break;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+void tu_send_all(int fd, const char *p, size_t n)
+{
+    for (size_t off = 0; off < n;) {
+        ssize_t w = send(fd, p + off, n - off, MSG_NOSIGNAL);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
 }

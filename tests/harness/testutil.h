@@ -18,4 +18,11 @@ int tu_run(Suite *s);
 #define TU_MAIN(suite_fn) \
     int main(void) { return tu_run(suite_fn()); }
 
+/* The test servers' socket I/O.  Reads an HTTP request's head (to the
+ * blank line, cap - 1 bytes, or the peer closing) into buf, NUL-terminated;
+ * returns its length. */
+size_t tu_recv_head(int fd, char *buf, size_t cap);
+/* Sends all of p, or stops quietly when the peer went away. */
+void tu_send_all(int fd, const char *p, size_t n);
+
 #endif
