@@ -2,16 +2,12 @@
  * fake_server, a test fake HTTP server on 127.0.0.1 that each test starts
  * itself (the machine has no network; nothing leaves loopback).  The
  * environment is injected (kv_env) except in the *_real_env tests. */
-#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +18,7 @@
 #include "testutil.h"
 #include "fakeenv.h"
 #include "auth/creds_file.h"
+#include "listener.h"
 #include "util/error.h"
 
 /* The static keys of profile (explicit, AWS_PROFILE or "default"), as the
@@ -64,9 +61,8 @@ static void assert_no_secret(const ddbxo_error *err, const char *secret)
 /* ---- fake_server: the test fake container-credentials endpoint ------ */
 
 struct fake {
-    int lfd, port;
-    pthread_t th;
-    int running;
+    tu_listener *l;     /* NULL when stopped */
+    int port;
     pthread_mutex_t mu;
     /* what to answer */
     int status;
@@ -78,7 +74,6 @@ struct fake {
     int requests;
     char path[256];
     char auth[512];
-    int stop;
 };
 
 static void iso8601(time_t t, char *out, size_t n)
@@ -88,8 +83,9 @@ static void iso8601(time_t t, char *out, size_t n)
     strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void fake_serve(struct fake *f, int c)
+static void fake_serve(void *ctx, int c)
 {
+    struct fake *f = ctx;
     char req[8192], resp[90 * 1024], exp[32];
     const char *body;
     char gbody[512];
@@ -136,62 +132,23 @@ static void fake_serve(struct fake *f, int c)
     if (delay)
         usleep((useconds_t)delay * 1000);
     tu_send_all(c, resp, n < sizeof resp ? n : sizeof resp - 1);
-    close(c);
-}
-
-static void *fake_main(void *arg)
-{
-    struct fake *f = arg;
-    for (;;) {
-        struct pollfd p = { f->lfd, POLLIN, 0 };
-        int stop;
-        pthread_mutex_lock(&f->mu);
-        stop = f->stop;
-        pthread_mutex_unlock(&f->mu);
-        if (stop)
-            break;
-        if (poll(&p, 1, 20) == 1) {
-            int c = accept(f->lfd, NULL, NULL);
-            if (c >= 0)
-                fake_serve(f, c);
-        }
-    }
-    return NULL;
 }
 
 static void fake_start(struct fake *f)
 {
-    struct sockaddr_in a;
-    socklen_t al = sizeof a;
-    int one = 1;
     memset(f, 0, sizeof *f);
     pthread_mutex_init(&f->mu, NULL);
     f->status = 200;
-    f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(f->lfd, 0);
-    setsockopt(f->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(f->lfd, (struct sockaddr *)&a, sizeof a), 0);
-    ck_assert_int_eq(listen(f->lfd, 64), 0);
-    ck_assert_int_eq(getsockname(f->lfd, (struct sockaddr *)&a, &al), 0);
-    f->port = ntohs(a.sin_port);
-    ck_assert_int_eq(pthread_create(&f->th, NULL, fake_main, f), 0);
-    f->running = 1;
+    f->l = tu_listener_start(fake_serve, f);
+    ck_assert_ptr_nonnull(f->l);
+    f->port = tu_listener_port(f->l);
 }
 
 /* After this the port refuses connections: "server down". */
 static void fake_stop(struct fake *f)
 {
-    if (!f->running)
-        return;
-    pthread_mutex_lock(&f->mu);
-    f->stop = 1;
-    pthread_mutex_unlock(&f->mu);
-    pthread_join(f->th, NULL);
-    close(f->lfd);
-    f->running = 0;
+    tu_listener_stop(f->l);
+    f->l = NULL;
 }
 
 static void fake_body(struct fake *f, int status, const char *body)

@@ -1,22 +1,19 @@
 /* fakeimds: see fakeimds.h.  A test fake, not an IMDS. */
 #include "fakeimds.h"
+#include "listener.h"
 #include "testutil.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 struct fakeimds {
-    int lfd, port, stop;
-    pthread_t th;
+    tu_listener *l;
+    int port;
     pthread_mutex_t mu;
     char role[64];
     long exp_offset;
@@ -57,8 +54,9 @@ static void answer(int c, int status, const char *body)
     tu_send_all(c, out, n < (int)sizeof out ? (size_t)n : sizeof out - 1);
 }
 
-static void serve(fakeimds *f, int c)
+static void serve(void *ctx, int c)
 {
+    fakeimds *f = ctx;
     char req[8192], method[8], path[256], v[128], body[1024], exp[32];
     const char *base = "/latest/meta-data/iam/security-credentials/";
     struct tm tm;
@@ -107,53 +105,19 @@ static void serve(fakeimds *f, int c)
     pthread_mutex_unlock(&f->mu);
 }
 
-static void *loop(void *arg)
-{
-    fakeimds *f = arg;
-    for (;;) {
-        struct pollfd p = { f->lfd, POLLIN, 0 };
-        int stop;
-        pthread_mutex_lock(&f->mu);
-        stop = f->stop;
-        pthread_mutex_unlock(&f->mu);
-        if (stop)
-            return NULL;
-        if (poll(&p, 1, 20) == 1) {
-            int c = accept(f->lfd, NULL, NULL);
-            if (c >= 0) {
-                serve(f, c);
-                close(c);
-            }
-        }
-    }
-}
-
 fakeimds *fakeimds_start(const char *role, long exp_offset)
 {
-    struct sockaddr_in a;
-    socklen_t al = sizeof a;
-    int one = 1;
     fakeimds *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
     pthread_mutex_init(&f->mu, NULL);
     snprintf(f->role, sizeof f->role, "%s", role);
     f->exp_offset = exp_offset;
-    f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    setsockopt(f->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&a, sizeof a) < 0 ||
-        listen(f->lfd, 16) < 0 ||
-        getsockname(f->lfd, (struct sockaddr *)&a, &al) < 0 ||
-        pthread_create(&f->th, NULL, loop, f) != 0) {
-        if (f->lfd >= 0)
-            close(f->lfd);
+    if (!(f->l = tu_listener_start(serve, f))) {
         free(f);
         return NULL;
     }
-    f->port = ntohs(a.sin_port);
+    f->port = tu_listener_port(f->l);
     snprintf(f->url, sizeof f->url, "http://127.0.0.1:%d", f->port);
     return f;
 }
@@ -162,11 +126,7 @@ void fakeimds_stop(fakeimds *f)
 {
     if (!f)
         return;
-    pthread_mutex_lock(&f->mu);
-    f->stop = 1;
-    pthread_mutex_unlock(&f->mu);
-    pthread_join(f->th, NULL);
-    close(f->lfd);
+    tu_listener_stop(f->l);
     free(f);
 }
 
